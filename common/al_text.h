@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef AL_TEXT_H
+#define AL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+bool al_utf8_valid(const char *s, size_t len);
+
+/*
+ * True when s[0..len) holds a character that must not appear in a name or
+ * a one-line field: C0 and C1 controls, DEL, and the Unicode bidi
+ * controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
+ * s must be valid UTF-8.
+ */
+bool al_text_has_control(const char *s, size_t len);
+
+/* Number of Unicode code points in valid UTF-8 s[0..len). */
+size_t al_utf8_length(const char *s, size_t len);
+
+/*
+ * Write s[0..len) into out (size outsz, always NUL-terminated) with every
+ * control character, bidi control and invalid byte made visible: \n, \t,
+ * \\, \xNN, \u{NNNN}.  Text that is cut ends in "...".  Returns out.
+ * For showing untrusted text (titles, names, file names) on a terminal.
+ */
+char *al_text_visible(const char *s, size_t len, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef AL_GPG_H
+#define AL_GPG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "al_error.h"
+#include "al_io.h"
+
+#define AL_FPR_MAX 65 /* a v4 (40 hex) or v5 (64 hex) fingerprint and NUL */
+
+/*
+ * A gpg session (gpgme underneath; no gpgme type leaks here): OpenPGP,
+ * offline (gpg never reaches dirmngr or a keyserver), local key listing
+ * only, no automatic key retrieval, GNUPGHOME respected.  Keys are named
+ * only by full fingerprint: a fingerprint the user gave is the pin, so
+ * encryption does not consult the web of trust.
+ */
+struct al_gpg;
+
+/* AL_ECRYPTO when gpgme or the gpg engine is missing or too old. */
+int al_gpg_new(struct al_gpg **out, struct al_error *err);
+void al_gpg_free(struct al_gpg *g);
+
+enum al_key_use {
+	AL_KEY_ENCRYPT, /* a public key with a usable encryption subkey */
+	AL_KEY_SIGN,    /* a secret key with a usable signing (sub)key */
+};
+
+/*
+ * Find the key with this fingerprint (40 or 64 hex digits, spaces and
+ * case ignored; a short or long key id is refused) and check it can be used
+ * now: not revoked, expired, disabled or invalid, and with a usable subkey
+ * for use.  The primary key's fingerprint (uppercase) goes to primary when
+ * it is not NULL.  AL_EINVAL (not a fingerprint), AL_ENOTFOUND (no such
+ * key in the keyring), AL_ECRYPTO (revoked, expired, no encryption subkey,
+ * no secret key, agent unavailable), each naming the fingerprint.
+ */
+int al_gpg_check_key(struct al_gpg *g, const char *fpr, enum al_key_use use,
+		     char primary[AL_FPR_MAX], struct al_error *err);
+
+/*
+ * What writes the plain text: called once, on a worker thread, with a sink
+ * that feeds gpg; returns 0 or an AL_E* code with err set.
+ */
+typedef int (*al_produce_fn)(void *ctx, al_sink_fn sink, void *sink_ctx,
+			     struct al_error *err);
+
+/*
+ * Encrypt what produce writes to every recipient (and sign it with signer
+ * in the same pass when signer is not NULL), binary OpenPGP (or armored)
+ * into out_fd.  Streams: produce runs on a thread and its bytes reach gpg
+ * through a socket pair and gpgme data callbacks, so no plain text touches
+ * the disk and memory stays constant.  Every key is checked first with
+ * al_gpg_check_key.  Integrity protection is always on (gpg's default;
+ * MDC / AEAD).  When produce fails, its error is returned and whatever
+ * reached out_fd must be thrown away.  AL_ECRYPTO, AL_EIO, and the codes
+ * of produce and al_gpg_check_key.
+ */
+int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
+		   size_t nrecipients, const char *signer, bool armor,
+		   al_produce_fn produce, void *produce_ctx, int out_fd,
+		   struct al_error *err);
+
+/*
+ * Import the public keys in buf (armored or binary) into the keyring.
+ * Secret keys in buf are refused (AL_EINVAL).  The number of keys gpg
+ * reports as imported or unchanged goes to *considered.  AL_ECRYPTO.
+ */
+int al_gpg_import_public(struct al_gpg *g, const void *buf, size_t len,
+			 size_t *considered, struct al_error *err);
+
+/*
+ * Verify a detached signature sig over data.  Succeeds only when there is
+ * exactly one signature, it is valid (good and not from a revoked or
+ * expired key), and its key's primary fingerprint equals pin (when pin is
+ * not NULL).  The signer's primary fingerprint goes to signer when it is
+ * not NULL.  AL_EINTEGRITY naming what was wrong (bad signature, unknown
+ * key, wrong key: "signed by X, expected Y"), AL_ECRYPTO.
+ */
+int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
+			   const void *sig, size_t siglen, const char *pin,
+			   char signer[AL_FPR_MAX], struct al_error *err);
+
+#endif
