@@ -111,8 +111,7 @@ static char *dir_of(const char *path)
 	return res;
 }
 
-int al_atomic_open(struct al_atomic *a, const char *path,
-		   struct al_error *err)
+int al_atomic_open(struct al_atomic *a, const char *path, struct al_error *err)
 {
 	size_t n = strlen(path) + 32;
 
@@ -162,8 +161,7 @@ void al_atomic_abort(struct al_atomic *a)
 	a->fd = -1;
 }
 
-int al_atomic_commit(struct al_atomic *a, int overwrite,
-		     struct al_error *err)
+int al_atomic_commit(struct al_atomic *a, int overwrite, struct al_error *err)
 {
 	char *dir = NULL;
 	int rc = 0, dfd;
@@ -189,11 +187,11 @@ int al_atomic_commit(struct al_atomic *a, int overwrite,
 	} else {
 		/* link() fails with EEXIST instead of replacing */
 		if (link(a->tmp, a->path) < 0) {
-			rc = al_error_set(
-				err, errno == EEXIST ? AL_EEXIST : AL_EIO,
-				"'%s': %s", a->path,
-				errno == EEXIST ? "already exists"
-						: strerror(errno));
+			rc = al_error_set(err,
+					  errno == EEXIST ? AL_EEXIST : AL_EIO,
+					  "'%s': %s", a->path,
+					  errno == EEXIST ? "already exists"
+							  : strerror(errno));
 			goto fail;
 		}
 		unlink(a->tmp);

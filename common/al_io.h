@@ -42,10 +42,8 @@ struct al_atomic {
 	char *tmp;
 };
 
-int al_atomic_open(struct al_atomic *a, const char *path,
-		   struct al_error *err);
-int al_atomic_commit(struct al_atomic *a, int overwrite,
-		     struct al_error *err);
+int al_atomic_open(struct al_atomic *a, const char *path, struct al_error *err);
+int al_atomic_commit(struct al_atomic *a, int overwrite, struct al_error *err);
 void al_atomic_abort(struct al_atomic *a);
 
 /* Zero memory the compiler may not optimise away (passphrases, plain

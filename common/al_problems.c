@@ -19,8 +19,7 @@ void al_problems_release(struct al_problems *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void al_problems_add(struct al_problems *p, unsigned line, const char *fmt,
-		     ...)
+void al_problems_add(struct al_problems *p, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -30,8 +30,8 @@ void al_problems_release(struct al_problems *p);
 
 /* Add a problem; never fails (on ENOMEM or past the cap it is counted in
  * dropped). */
-void al_problems_add(struct al_problems *p, unsigned line, const char *fmt,
-		     ...) __attribute__((format(printf, 3, 4)));
+void al_problems_add(struct al_problems *p, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Total problems found, listed or dropped. */
 size_t al_problems_count(const struct al_problems *p);

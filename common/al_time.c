@@ -34,7 +34,8 @@ static int digits(const char *s, int n, int *out)
 
 static int month_days(int y, int m)
 {
-	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int md[] = {31, 28, 31, 30, 31, 30,
+				 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 ? 28 + leap : md[m - 1];
@@ -104,9 +105,11 @@ void al_time_format(int64_t t, char out[AL_RFC3339_LEN])
 	if (y < 0 || y > 9999) {
 		y = y < 0 ? 0 : 9999;
 	}
-	snprintf(out, AL_RFC3339_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-		 (int)y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
-		 (int)(secs % 60));
+	unsigned hh = (unsigned)(secs / 3600) % 24u,
+		 mm = (unsigned)(secs / 60 % 60) % 60u,
+		 ss = (unsigned)(secs % 60) % 60u;
+	snprintf(out, AL_RFC3339_LEN, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		 (unsigned)y % 10000u, m % 13u, d % 32u, hh, mm, ss);
 }
 
 int al_time_now(int64_t *out, struct al_error *err)

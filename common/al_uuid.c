@@ -40,10 +40,11 @@ bool al_uuid_valid_v4(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (c != '-')
 				return false;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+		} else if (!((c >= '0' && c <= '9') ||
+			     (c >= 'a' && c <= 'f'))) {
 			return false;
 		}
 	}
-	return s[14] == '4' && (s[19] == '8' || s[19] == '9' ||
-				s[19] == 'a' || s[19] == 'b');
+	return s[14] == '4' &&
+	       (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
 }
