@@ -8,6 +8,10 @@
 
 #include "al_error.h"
 
+/* Longest version string accepted, in bytes (without the NUL): a buffer
+ * for al_version_normalise needs AL_VERSION_MAX + 1. */
+#define AL_VERSION_MAX 256
+
 /* How versions of a range are ordered (OSV range types). */
 enum al_vscheme {
 	AL_VS_SEMVER,    /* semver.org 2.0 precedence */
