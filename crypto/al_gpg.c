@@ -1,3 +1,1042 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* placeholder: being written */
+/*
+ * gpgme wrappers: every gpgme call of the project is here, and every gpgme
+ * error is turned into an al_error at this boundary.  See docs/crypto.md.
+ */
 #include "al_gpg.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gpgme.h>
+
+#include "al_text.h"
+
+/* gpgme_op_encrypt_ext / encrypt_sign_ext need 1.11; gpg 2.1.14 is the
+ * first with "--import-options show-only" (gpgme_op_keylist_from_data). */
+#define AL_GPGME_MIN      "1.11.0"
+#define AL_GPG_ENGINE_MIN 2, 1, 14
+/* gpgme pumps 4 KiB a call by default; 32 KiB measured best (notes). */
+#define AL_GPG_IO_BUFFER "32768"
+/* An encryption to more keys than this is a mistake, not a policy. */
+#define AL_GPG_MAX_RECIPIENTS 64
+/* The longest text we look at as a fingerprint (spaces included). */
+#define AL_FPR_INPUT_MAX 200
+
+struct al_gpg {
+	gpgme_ctx_t ctx;
+};
+
+static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
+static const char *gpgme_found;
+
+static void gpgme_init_once(void)
+{
+	/* The first call initialises gpgme (and sets SIGPIPE to SIG_IGN when
+	 * it was SIG_DFL); it is not thread-safe, hence the once. */
+	gpgme_found = gpgme_check_version(NULL);
+}
+
+/* gpgme_strerror is not thread-safe; this is. */
+static const char *gpg_text(gpgme_error_t e, char *buf, size_t size)
+{
+	if (gpgme_strerror_r(e, buf, size) != 0 && size > 0)
+		buf[size - 1] = '\0';
+	return buf;
+}
+
+static bool is_agent_error(gpgme_error_t e)
+{
+	switch (gpgme_err_code(e)) {
+	case GPG_ERR_NO_AGENT:
+	case GPG_ERR_AGENT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Translate a gpgme failure: "<what>: <gpgme's text>". */
+static int gpg_fail(struct al_error *err, gpgme_error_t e, const char *what)
+{
+	char text[128];
+
+	gpg_text(e, text, sizeof(text));
+	if (is_agent_error(e))
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg-agent is not available: %s", text);
+	return al_error_set(err, AL_ECRYPTO, "%s: %s", what, text);
+}
+
+/* Parse "2.2.40" into three numbers; false when it is not that shape. */
+static bool parse_version(const char *s, long v[3])
+{
+	for (int i = 0; i < 3; i++) {
+		char *end = NULL;
+
+		if (!s || *s < '0' || *s > '9')
+			return false;
+		errno = 0;
+		v[i] = strtol(s, &end, 10);
+		if (errno || v[i] > 100000)
+			return false;
+		if (i < 2) {
+			if (*end != '.')
+				return false;
+			s = end + 1;
+		}
+	}
+	return true;
+}
+
+static int check_engine(struct al_error *err)
+{
+	static const long need[3] = {AL_GPG_ENGINE_MIN};
+	gpgme_engine_info_t info = NULL;
+	gpgme_error_t e;
+	long have[3];
+	char text[128];
+
+	e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
+	if (e)
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg is missing or too old: %s",
+				    gpg_text(e, text, sizeof(text)));
+	e = gpgme_get_engine_info(&info);
+	if (e)
+		return gpg_fail(err, e, "cannot ask gpgme about gpg");
+	for (; info; info = info->next) {
+		if (info->protocol != GPGME_PROTOCOL_OpenPGP)
+			continue;
+		if (!parse_version(info->version, have))
+			break;
+		for (int i = 0; i < 3; i++) {
+			if (have[i] > need[i])
+				return 0;
+			if (have[i] < need[i])
+				break;
+			if (i == 2)
+				return 0;
+		}
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg '%s' is too old (need 2.1.14)",
+				    info->version ? info->version : "?");
+	}
+	return al_error_set(err, AL_ECRYPTO, "cannot tell which gpg is in use");
+}
+
+int al_gpg_new(struct al_gpg **out, struct al_error *err)
+{
+	struct al_gpg *g = NULL;
+	gpgme_error_t e;
+	int rc;
+
+	*out = NULL;
+	pthread_once(&gpgme_once, gpgme_init_once);
+	if (!gpgme_found || !gpgme_check_version(AL_GPGME_MIN))
+		return al_error_set(
+			err, AL_ECRYPTO, "gpgme '%s' is too old (need %s)",
+			gpgme_found ? gpgme_found : "?", AL_GPGME_MIN);
+	rc = check_engine(err);
+	if (rc)
+		return rc;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return al_error_set(err, AL_ENOMEM, "out of memory");
+	e = gpgme_new(&g->ctx);
+	if (e) {
+		g->ctx = NULL;
+		rc = gpg_fail(err, e, "cannot start a gpgme session");
+		goto out;
+	}
+	e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP);
+	if (!e)
+		e = gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	if (e) {
+		rc = gpg_fail(err, e, "cannot set up the gpgme session");
+		goto out;
+	}
+	/* Offline makes gpgme pass --disable-dirmngr: nothing reaches the
+	 * network, whatever gpg.conf says. */
+	gpgme_set_offline(g->ctx, 1);
+	gpgme_set_armor(g->ctx, 0);
+	gpgme_set_textmode(g->ctx, 0);
+	e = gpgme_set_ctx_flag(g->ctx, "auto-key-retrieve", "0");
+	if (e && gpgme_err_code(e) != GPG_ERR_UNKNOWN_NAME) {
+		rc = gpg_fail(err, e, "cannot turn off key retrieval");
+		goto out;
+	}
+	*out = g;
+	g = NULL;
+	rc = 0;
+out:
+	al_gpg_free(g);
+	return rc;
+}
+
+void al_gpg_free(struct al_gpg *g)
+{
+	if (!g)
+		return;
+	if (g->ctx)
+		gpgme_release(g->ctx);
+	free(g);
+}
+
+/*
+ * Fingerprints: spaces and tabs dropped, hex digits uppercased, exactly 40
+ * (v4) or 64 (v5) digits.  Anything else, a key id in particular, is
+ * refused: a key id is not a pin.
+ */
+static int norm_fpr(const char *in, char out[AL_FPR_MAX], struct al_error *err)
+{
+	char shown[96];
+	size_t len, n = 0;
+
+	out[0] = '\0';
+	if (!in)
+		return al_error_set(err, AL_EINVAL, "no fingerprint given");
+	len = strnlen(in, AL_FPR_INPUT_MAX + 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == ' ' || c == '\t')
+			continue;
+		if (n == AL_FPR_MAX - 1)
+			goto bad;
+		if (c >= '0' && c <= '9')
+			out[n++] = (char)c;
+		else if (c >= 'a' && c <= 'f')
+			out[n++] = (char)(c - 'a' + 'A');
+		else if (c >= 'A' && c <= 'F')
+			out[n++] = (char)c;
+		else
+			goto bad;
+	}
+	if (len <= AL_FPR_INPUT_MAX && (n == 40 || n == 64)) {
+		out[n] = '\0';
+		return 0;
+	}
+bad:
+	out[0] = '\0';
+	al_text_visible(in, len, shown, sizeof(shown));
+	return al_error_set(err, AL_EINVAL, "'%s' is not a full fingerprint",
+			    shown);
+}
+
+static void copy_fpr(char out[AL_FPR_MAX], const char *fpr)
+{
+	size_t n = fpr ? strnlen(fpr, AL_FPR_MAX - 1) : 0;
+
+	memcpy(out, fpr ? fpr : "", n);
+	out[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (out[i] >= 'a' && out[i] <= 'f')
+			out[i] = (char)(out[i] - 'a' + 'A');
+}
+
+/* The subkey of k (the primary included) whose fingerprint is fpr. */
+static gpgme_subkey_t find_subkey(gpgme_key_t k, const char *fpr)
+{
+	for (gpgme_subkey_t s = k ? k->subkeys : NULL; s; s = s->next)
+		if (s->fpr && strcasecmp(s->fpr, fpr) == 0)
+			return s;
+	return NULL;
+}
+
+static const char *key_unusable(gpgme_key_t k)
+{
+	if (k->revoked)
+		return "is revoked";
+	if (k->expired)
+		return "has expired";
+	if (k->disabled)
+		return "is disabled";
+	if (k->invalid)
+		return "is not valid";
+	return NULL;
+}
+
+static bool subkey_usable(gpgme_subkey_t s)
+{
+	return !s->revoked && !s->expired && !s->disabled && !s->invalid;
+}
+
+/*
+ * Look a fingerprint up (normalised in fpr) and make sure gpg gave us the
+ * key that really has it: gpgme_get_key takes any pattern, and a
+ * fingerprint must not match a different key by accident.
+ */
+static int get_key(struct al_gpg *g, const char *fpr, bool secret,
+		   gpgme_key_t *out, struct al_error *err)
+{
+	gpgme_key_t k = NULL;
+	gpgme_error_t e;
+
+	*out = NULL;
+	e = gpgme_get_key(g->ctx, fpr, &k, secret);
+	if (e) {
+		switch (gpgme_err_code(e)) {
+		case GPG_ERR_EOF:
+		case GPG_ERR_NOT_FOUND:
+		case GPG_ERR_NO_PUBKEY:
+		case GPG_ERR_NO_SECKEY:
+			return AL_ENOTFOUND; /* the caller words it */
+		default:
+			return gpg_fail(err, e, "cannot look up a key");
+		}
+	}
+	if (!find_subkey(k, fpr)) {
+		gpgme_key_unref(k);
+		return AL_ENOTFOUND;
+	}
+	*out = k;
+	return 0;
+}
+
+static int find_key(struct al_gpg *g, const char *given, enum al_key_use use,
+		    gpgme_key_t *out, char primary[AL_FPR_MAX],
+		    struct al_error *err)
+{
+	char fpr[AL_FPR_MAX];
+	gpgme_key_t k = NULL;
+	const char *why;
+	bool found = false;
+	int rc;
+
+	*out = NULL;
+	rc = norm_fpr(given, fpr, err);
+	if (rc)
+		return rc;
+	rc = get_key(g, fpr, use == AL_KEY_SIGN, &k, err);
+	if (rc == AL_ENOTFOUND && use == AL_KEY_SIGN) {
+		/* Tell "no such key" from "no secret for it". */
+		rc = get_key(g, fpr, false, &k, err);
+		gpgme_key_unref(k);
+		k = NULL;
+		if (rc == 0)
+			rc = al_error_set(err, AL_ECRYPTO,
+					  "no secret key for '%s' in the "
+					  "keyring",
+					  fpr);
+	}
+	if (rc == AL_ENOTFOUND)
+		rc = al_error_set(err, AL_ENOTFOUND,
+				  "no key '%s' in the keyring", fpr);
+	if (rc)
+		goto out;
+	why = key_unusable(k);
+	if (why) {
+		rc = al_error_set(err, AL_ECRYPTO, "key '%s' %s", fpr, why);
+		goto out;
+	}
+	for (gpgme_subkey_t s = k->subkeys; s && !found; s = s->next) {
+		if (!subkey_usable(s))
+			continue;
+		if (use == AL_KEY_ENCRYPT)
+			found = s->can_encrypt;
+		else
+			found = s->can_sign && s->secret;
+	}
+	if (!found) {
+		rc = al_error_set(err, AL_ECRYPTO,
+				  use == AL_KEY_ENCRYPT
+					  ? "key '%s' has no usable encryption "
+					    "subkey"
+					  : "key '%s' has no usable signing "
+					    "key with its secret part",
+				  fpr);
+		goto out;
+	}
+	if (primary)
+		copy_fpr(primary, k->subkeys->fpr);
+	*out = k;
+	k = NULL;
+out:
+	gpgme_key_unref(k);
+	return rc;
+}
+
+int al_gpg_check_key(struct al_gpg *g, const char *fpr, enum al_key_use use,
+		     char primary[AL_FPR_MAX], struct al_error *err)
+{
+	gpgme_key_t k = NULL;
+	int rc;
+
+	assert(g);
+	if (primary)
+		primary[0] = '\0';
+	rc = find_key(g, fpr, use, &k, primary, err);
+	gpgme_key_unref(k);
+	return rc;
+}
+
+/* ---- encryption: a producer thread, a socket pair, gpgme callbacks ---- */
+
+struct producer {
+	al_produce_fn produce;
+	void *ctx;
+	int fd; /* our end of the socket pair; the thread closes it */
+	int rc;
+	bool sink_failed;   /* the producer's failure came from gpg's side */
+	atomic_bool failed; /* set before the socket is shut down */
+	struct al_error err;
+};
+
+struct reader {
+	int fd; /* the caller's end of the socket pair */
+	struct producer *prod;
+};
+
+struct writer {
+	int fd;
+	int error;       /* errno of a failed write, or 0 */
+	bool armor;      /* what the caller asked for */
+	bool started;    /* the first byte has been seen */
+	bool wrong_kind; /* gpg wrote armor when binary was asked, or back */
+};
+
+static int sink_send(void *ctx, const void *buf, size_t len,
+		     struct al_error *err)
+{
+	struct producer *p = ctx;
+	const char *b = buf;
+
+	if (p->sink_failed)
+		return al_error_set(err, AL_EIO,
+				    "gpg stopped reading the plain text");
+	while (len > 0) {
+		ssize_t n = send(p->fd, b, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			p->sink_failed = true;
+			return al_error_set(err, AL_EIO,
+					    "gpg stopped reading the plain "
+					    "text: %s",
+					    strerror(errno));
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void *producer_main(void *arg)
+{
+	struct producer *p = arg;
+
+	al_error_clear(&p->err);
+	p->rc = p->produce(p->ctx, sink_send, p, &p->err);
+	if (p->rc == 0 && p->sink_failed)
+		p->rc = al_error_set(&p->err, AL_EIO,
+				     "gpg stopped reading the plain text");
+	if (p->rc != 0) {
+		if (p->rc > 0 || p->err.code == 0)
+			p->rc = al_error_set(&p->err, AL_EIO,
+					     "producing the plain text failed");
+		/* Before the end of stream: the reader must see a failure,
+		 * not a clean end that gpg would seal as a whole message. */
+		atomic_store(&p->failed, true);
+	}
+	shutdown(p->fd, SHUT_WR);
+	close(p->fd);
+	return NULL;
+}
+
+/* gpgme's read callback for the plain text. */
+static ssize_t plain_read(void *handle, void *buf, size_t size)
+{
+	struct reader *r = handle;
+
+	for (;;) {
+		ssize_t n = read(r->fd, buf, size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && atomic_load(&r->prod->failed)) {
+			errno = EIO;
+			return -1;
+		}
+		return n;
+	}
+}
+
+/* gpgme's write callback for the encrypted output. */
+static ssize_t cipher_write(void *handle, const void *buf, size_t size)
+{
+	struct writer *w = handle;
+	const char *b = buf;
+	size_t left = size;
+
+	/* gpgme only ever adds --armor: an "armor" line in gpg.conf would
+	 * turn a binary request into text.  Binary OpenPGP starts with a
+	 * packet tag (high bit set), armor with '-'. */
+	if (!w->started && size > 0) {
+		w->started = true;
+		if (((unsigned char)b[0] & 0x80) == (w->armor ? 0x80 : 0)) {
+			w->wrong_kind = true;
+			w->error = EINVAL;
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	while (left > 0) {
+		ssize_t n = write(w->fd, b, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->error = n < 0 ? errno : EIO;
+			errno = w->error;
+			return -1;
+		}
+		b += n;
+		left -= (size_t)n;
+	}
+	return (ssize_t)size;
+}
+
+static void set_data_flags(gpgme_data_t d, bool sensitive)
+{
+	/* Both are hints; an older gpgme refusing them changes nothing. */
+	(void)gpgme_data_set_flag(d, "io-buffer-size", AL_GPG_IO_BUFFER);
+	if (sensitive)
+		(void)gpgme_data_set_flag(d, "sensitive", "1");
+}
+
+/* The keys for recipients, checked, each primary once, NULL-terminated. */
+static int recipient_keys(struct al_gpg *g, const char *const *recipients,
+			  size_t n, gpgme_key_t **out, struct al_error *err)
+{
+	gpgme_key_t *keys = NULL;
+	size_t used = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (n == 0 || !recipients)
+		return al_error_set(err, AL_EUSAGE,
+				    "no recipient given: refusing to encrypt");
+	if (n > AL_GPG_MAX_RECIPIENTS)
+		return al_error_set(err, AL_ELIMIT,
+				    "too many recipients: %zu (at most %d)", n,
+				    AL_GPG_MAX_RECIPIENTS);
+	keys = calloc(n + 1, sizeof(*keys));
+	if (!keys)
+		return al_error_set(err, AL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		gpgme_key_t k = NULL;
+		bool dup = false;
+
+		rc = find_key(g, recipients[i], AL_KEY_ENCRYPT, &k, NULL, err);
+		if (rc)
+			goto out;
+		for (size_t j = 0; j < used && !dup; j++)
+			dup = strcasecmp(keys[j]->subkeys->fpr,
+					 k->subkeys->fpr) == 0;
+		if (dup)
+			gpgme_key_unref(k);
+		else
+			keys[used++] = k;
+	}
+	*out = keys;
+	keys = NULL;
+out:
+	for (size_t j = 0; keys && j < used; j++)
+		gpgme_key_unref(keys[j]);
+	free(keys);
+	return rc;
+}
+
+static void free_keys(gpgme_key_t *keys)
+{
+	for (size_t i = 0; keys && keys[i]; i++)
+		gpgme_key_unref(keys[i]);
+	free(keys);
+}
+
+/* After gpgme said yes: did it encrypt to everyone and sign exactly once,
+ * with the signer's key? */
+static int check_results(struct al_gpg *g, gpgme_key_t signer,
+			 struct al_error *err)
+{
+	gpgme_encrypt_result_t er = gpgme_op_encrypt_result(g->ctx);
+	gpgme_sign_result_t sr;
+	gpgme_new_signature_t s;
+	int count = 0;
+
+	if (er && er->invalid_recipients)
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg refused recipient '%s'",
+				    er->invalid_recipients->fpr
+					    ? er->invalid_recipients->fpr
+					    : "?");
+	if (!signer)
+		return 0;
+	sr = gpgme_op_sign_result(g->ctx);
+	if (!sr)
+		return al_error_set(err, AL_ECRYPTO, "gpg made no signature");
+	if (sr->invalid_signers)
+		return al_error_set(err, AL_ECRYPTO, "gpg refused signer '%s'",
+				    signer->subkeys->fpr);
+	for (s = sr->signatures; s; s = s->next)
+		count++;
+	if (count != 1)
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg made %d signatures, not one", count);
+	if (!sr->signatures->fpr || !find_subkey(signer, sr->signatures->fpr))
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg signed with a key other than '%s'",
+				    signer->subkeys->fpr);
+	return 0;
+}
+
+static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
+			  const struct writer *w, struct al_error *err)
+{
+	gpgme_encrypt_result_t er;
+	gpgme_sign_result_t sr;
+
+	if (w->wrong_kind)
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg wrote %s output where %s was asked "
+				    "(is 'armor' set in gpg.conf?)",
+				    w->armor ? "binary" : "armored",
+				    w->armor ? "armor" : "binary");
+	if (w->error)
+		return al_error_set(err, AL_EIO,
+				    "cannot write the encrypted output: %s",
+				    strerror(w->error));
+	er = gpgme_op_encrypt_result(g->ctx);
+	if (er && er->invalid_recipients) {
+		char text[128];
+
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg refused recipient '%s': %s",
+				    er->invalid_recipients->fpr
+					    ? er->invalid_recipients->fpr
+					    : "?",
+				    gpg_text(er->invalid_recipients->reason,
+					     text, sizeof(text)));
+	}
+	sr = gpgme_op_sign_result(g->ctx);
+	if (sr && sr->invalid_signers) {
+		char text[128];
+
+		return al_error_set(
+			err, AL_ECRYPTO, "gpg refused signer '%s': %s",
+			sr->invalid_signers->fpr ? sr->invalid_signers->fpr
+						 : "?",
+			gpg_text(sr->invalid_signers->reason, text,
+				 sizeof(text)));
+	}
+	return gpg_fail(err, e, "gpg cannot encrypt");
+}
+
+static gpgme_error_t run_encrypt(struct al_gpg *g, gpgme_key_t *keys,
+				 gpgme_key_t signer, gpgme_data_t plain,
+				 gpgme_data_t cipher)
+{
+	/* The fingerprint the caller gave is the pin: the web of trust has
+	 * nothing to add, and these keys are rarely certified.  Our own
+	 * encrypt-to keys from gpg.conf must not read the bundle either. */
+	gpgme_encrypt_flags_t flags =
+		GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO;
+
+	if (signer)
+		return gpgme_op_encrypt_sign_ext(g->ctx, keys, NULL, flags,
+						 plain, cipher);
+	return gpgme_op_encrypt_ext(g->ctx, keys, NULL, flags, plain, cipher);
+}
+
+int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
+		   size_t nrecipients, const char *signer, bool armor,
+		   al_produce_fn produce, void *produce_ctx, int out_fd,
+		   struct al_error *err)
+{
+	struct gpgme_data_cbs plain_cbs = {.read = plain_read};
+	struct gpgme_data_cbs cipher_cbs = {.write = cipher_write};
+	struct producer prod = {.produce = produce, .ctx = produce_ctx};
+	struct writer w = {.fd = out_fd, .armor = armor};
+	struct reader reader = {.fd = -1, .prod = &prod};
+	gpgme_key_t *keys = NULL;
+	gpgme_key_t skey = NULL;
+	gpgme_data_t plain = NULL, cipher = NULL;
+	gpgme_error_t e;
+	pthread_t tid;
+	int sv[2] = {-1, -1};
+	int rc;
+
+	assert(g && produce && out_fd >= 0);
+	rc = recipient_keys(g, recipients, nrecipients, &keys, err);
+	if (rc)
+		goto out;
+	if (signer) {
+		rc = find_key(g, signer, AL_KEY_SIGN, &skey, NULL, err);
+		if (rc)
+			goto out;
+	}
+	gpgme_signers_clear(g->ctx);
+	if (skey) {
+		e = gpgme_signers_add(g->ctx, skey);
+		if (e) {
+			rc = gpg_fail(err, e, "cannot add the signer");
+			goto out;
+		}
+	}
+	gpgme_set_armor(g->ctx, armor);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		rc = al_error_set(err, AL_EIO, "cannot make a socket pair: %s",
+				  strerror(errno));
+		goto out;
+	}
+	e = gpgme_data_new_from_cbs(&plain, &plain_cbs, &reader);
+	if (!e)
+		e = gpgme_data_new_from_cbs(&cipher, &cipher_cbs, &w);
+	if (e) {
+		rc = gpg_fail(err, e, "cannot set up gpgme data");
+		goto out;
+	}
+	set_data_flags(plain, true);
+	set_data_flags(cipher, false);
+
+	prod.fd = sv[1];
+	atomic_init(&prod.failed, false);
+	if (pthread_create(&tid, NULL, producer_main, &prod) != 0) {
+		rc = al_error_set(err, AL_EIO,
+				  "cannot start the plain text producer");
+		goto out;
+	}
+	sv[1] = -1; /* the thread owns it now */
+	reader.fd = sv[0];
+
+	e = run_encrypt(g, keys, skey, plain, cipher);
+
+	/* Whatever happened, the producer must end: with gpg gone its
+	 * sends fail with EPIPE, never block. */
+	shutdown(sv[0], SHUT_RDWR);
+	pthread_join(tid, NULL);
+
+	if (prod.rc != 0 && (!prod.sink_failed || !e)) {
+		/* The producer's own failure comes first. */
+		if (err)
+			*err = prod.err;
+		rc = prod.rc;
+	} else if (e) {
+		rc = encrypt_failed(g, e, &w, err);
+	} else {
+		rc = check_results(g, skey, err);
+	}
+out:
+	gpgme_signers_clear(g->ctx);
+	gpgme_set_armor(g->ctx, 0);
+	gpgme_data_release(plain);
+	gpgme_data_release(cipher);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	gpgme_key_unref(skey);
+	free_keys(keys);
+	return rc;
+}
+
+/* ---- import ---- */
+
+/*
+ * List what buf holds without importing it (gpg --import-options
+ * show-only, through gpgme_op_keylist_from_data): the number of keys, and
+ * whether any of them carries secret key material.
+ */
+static int survey_keys(struct al_gpg *g, const void *buf, size_t len,
+		       size_t *nkeys, bool *secret, struct al_error *err)
+{
+	gpgme_data_t d = NULL;
+	gpgme_key_t k = NULL;
+	gpgme_error_t e;
+	bool listing = false;
+	int rc = 0;
+
+	*nkeys = 0;
+	*secret = false;
+	e = gpgme_data_new_from_mem(&d, buf, len, 0);
+	if (e)
+		return gpg_fail(err, e, "cannot set up gpgme data");
+	e = gpgme_op_keylist_from_data_start(g->ctx, d, 0);
+	if (e) {
+		rc = gpg_fail(err, e, "cannot read the keys");
+		goto out;
+	}
+	listing = true;
+	while (!(e = gpgme_op_keylist_next(g->ctx, &k))) {
+		(*nkeys)++;
+		if (k->secret)
+			*secret = true;
+		for (gpgme_subkey_t s = k->subkeys; s; s = s->next)
+			if (s->secret)
+				*secret = true;
+		gpgme_key_unref(k);
+		k = NULL;
+	}
+	if (gpgme_err_code(e) != GPG_ERR_EOF) {
+		rc = gpg_fail(err, e, "cannot read the keys");
+		goto out;
+	}
+	listing = false;
+out:
+	if (listing)
+		gpgme_op_keylist_end(g->ctx);
+	gpgme_data_release(d);
+	return rc;
+}
+
+int al_gpg_import_public(struct al_gpg *g, const void *buf, size_t len,
+			 size_t *considered, struct al_error *err)
+{
+	gpgme_import_result_t r;
+	gpgme_data_t d = NULL;
+	gpgme_error_t e;
+	size_t nkeys = 0;
+	bool secret = false;
+	int rc;
+
+	assert(g);
+	if (considered)
+		*considered = 0;
+	if (!buf || len == 0)
+		return al_error_set(err, AL_EINVAL,
+				    "no OpenPGP key in the input");
+	rc = survey_keys(g, buf, len, &nkeys, &secret, err);
+	if (rc)
+		return rc;
+	if (secret)
+		return al_error_set(err, AL_EINVAL,
+				    "the input holds a secret key; only public "
+				    "keys may be imported");
+	if (nkeys == 0)
+		return al_error_set(err, AL_EINVAL,
+				    "no OpenPGP key in the input");
+	e = gpgme_data_new_from_mem(&d, buf, len, 0);
+	if (e)
+		return gpg_fail(err, e, "cannot set up gpgme data");
+	e = gpgme_op_import(g->ctx, d);
+	if (e) {
+		rc = gpg_fail(err, e, "gpg cannot import the keys");
+		goto out;
+	}
+	r = gpgme_op_import_result(g->ctx);
+	if (!r) {
+		rc = al_error_set(err, AL_ECRYPTO, "gpg reported no import");
+		goto out;
+	}
+	/* The survey should have caught it; say so if it did not (what
+	 * gpg took cannot be told apart from a secret the user already had,
+	 * so it is not deleted). */
+	if (r->secret_read > 0 || r->secret_imported > 0) {
+		rc = al_error_set(err, AL_EINVAL,
+				  "the input holds a secret key; only public "
+				  "keys may be imported");
+		goto out;
+	}
+	if (r->imported + r->unchanged <= 0) {
+		rc = al_error_set(err, AL_ECRYPTO,
+				  "gpg accepted none of the %d keys in the "
+				  "input",
+				  r->considered);
+		goto out;
+	}
+	if (considered)
+		*considered = (size_t)r->imported + (size_t)r->unchanged;
+	rc = 0;
+out:
+	gpgme_data_release(d);
+	return rc;
+}
+
+/* ---- detached signatures ---- */
+
+/* Why a signature gpg looked at is not good enough, or NULL. */
+static const char *sig_problem(gpgme_signature_t s)
+{
+	switch (gpgme_err_code(s->status)) {
+	case GPG_ERR_NO_ERROR:
+		break;
+	case GPG_ERR_BAD_SIGNATURE:
+		return "signature is bad";
+	case GPG_ERR_KEY_EXPIRED:
+		return "its key has expired";
+	case GPG_ERR_CERT_REVOKED:
+		return "its key is revoked";
+	case GPG_ERR_SIG_EXPIRED:
+		return "the signature has expired";
+	default:
+		return "signature is not valid";
+	}
+	if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
+		return "its key is revoked";
+	if (s->summary & GPGME_SIGSUM_KEY_EXPIRED)
+		return "its key has expired";
+	if (s->summary & GPGME_SIGSUM_SIG_EXPIRED)
+		return "the signature has expired";
+	if (s->wrong_key_usage)
+		return "its key is not meant for signing";
+	return NULL;
+}
+
+/* The one signature's key, resolved to its primary, checked usable. */
+static int signing_key(struct al_gpg *g, gpgme_signature_t s,
+		       char primary[AL_FPR_MAX], struct al_error *err)
+{
+	char shown[96], fpr[AL_FPR_MAX];
+	gpgme_subkey_t sub;
+	gpgme_key_t k = NULL;
+	const char *why;
+	int rc;
+
+	al_text_visible(s->fpr ? s->fpr : "?", s->fpr ? strlen(s->fpr) : 1,
+			shown, sizeof(shown));
+	if (!s->fpr || norm_fpr(s->fpr, fpr, NULL) != 0)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "signed by unknown key %s", shown);
+	rc = get_key(g, fpr, false, &k, err);
+	if (rc == AL_ENOTFOUND)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "signed by unknown key %s", fpr);
+	if (rc)
+		return rc;
+	copy_fpr(primary, k->subkeys->fpr);
+	sub = find_subkey(k, fpr);
+	why = key_unusable(k);
+	if (!why && sub->revoked)
+		why = "is revoked";
+	if (!why && sub->expired)
+		why = "has expired";
+	if (why)
+		rc = al_error_set(err, AL_EINTEGRITY, "signed by %s, which %s",
+				  primary, why);
+	gpgme_key_unref(k);
+	return rc;
+}
+
+static int verify_result(struct al_gpg *g, const char *pin,
+			 char signer[AL_FPR_MAX], struct al_error *err)
+{
+	gpgme_verify_result_t r = gpgme_op_verify_result(g->ctx);
+	gpgme_signature_t s;
+	char primary[AL_FPR_MAX], shown[96];
+	const char *why;
+	int rc;
+
+	if (!r || !r->signatures)
+		return al_error_set(err, AL_EINTEGRITY, "no signature");
+	if (r->signatures->next)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "more than one signature");
+	s = r->signatures;
+	if (gpgme_err_code(s->status) == GPG_ERR_NO_PUBKEY) {
+		al_text_visible(s->fpr ? s->fpr : "?",
+				s->fpr ? strlen(s->fpr) : 1, shown,
+				sizeof(shown));
+		return al_error_set(err, AL_EINTEGRITY,
+				    "signed by unknown key %s", shown);
+	}
+	why = sig_problem(s);
+	if (why && gpgme_err_code(s->status) == GPG_ERR_BAD_SIGNATURE)
+		return al_error_set(err, AL_EINTEGRITY, "%s", why);
+	rc = signing_key(g, s, primary, err);
+	if (rc)
+		return rc;
+	if (why)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "signature by %s is not accepted: %s",
+				    primary, why);
+	if (pin && strcmp(primary, pin) != 0)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "signed by %s, expected %s", primary, pin);
+	if (signer)
+		copy_fpr(signer, primary);
+	return 0;
+}
+
+/*
+ * Whether sig starts like a detached signature: an armor block of type
+ * SIGNATURE, or a binary signature packet (tag 2).  gpg reports other
+ * OpenPGP data (a key, a message) only as a general error, which would
+ * read like a broken gpg rather than a wrong file.
+ */
+static bool looks_like_signature(const unsigned char *sig, size_t len)
+{
+	static const char armor[] = "-----BEGIN PGP ";
+	static const char want[] = "-----BEGIN PGP SIGNATURE-----";
+	size_t i = 0;
+
+	while (i < len && i < 1024 &&
+	       (sig[i] == ' ' || sig[i] == '\t' || sig[i] == '\r' ||
+		sig[i] == '\n'))
+		i++;
+	if (len - i >= sizeof(armor) - 1 &&
+	    memcmp(sig + i, armor, sizeof(armor) - 1) == 0)
+		return len - i >= sizeof(want) - 1 &&
+		       memcmp(sig + i, want, sizeof(want) - 1) == 0;
+	if (len == 0 || !(sig[0] & 0x80))
+		return true; /* not binary OpenPGP: gpg says "no data" */
+	if (sig[0] & 0x40)
+		return (sig[0] & 0x3f) == 2;
+	return ((sig[0] >> 2) & 0x0f) == 2;
+}
+
+int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
+			   const void *sig, size_t siglen, const char *pin,
+			   char signer[AL_FPR_MAX], struct al_error *err)
+{
+	gpgme_data_t sd = NULL, dd = NULL;
+	gpgme_error_t e;
+	char want[AL_FPR_MAX];
+	int rc;
+
+	assert(g);
+	if (signer)
+		signer[0] = '\0';
+	if (pin) {
+		rc = norm_fpr(pin, want, err);
+		if (rc)
+			return rc;
+	}
+	if (!sig || siglen == 0 || !looks_like_signature(sig, siglen))
+		return al_error_set(err, AL_EINTEGRITY, "no signature");
+	e = gpgme_data_new_from_mem(&sd, sig, siglen, 0);
+	if (!e)
+		e = gpgme_data_new_from_mem(&dd, len ? data : "", len, 0);
+	if (e) {
+		rc = gpg_fail(err, e, "cannot set up gpgme data");
+		goto out;
+	}
+	e = gpgme_op_verify(g->ctx, sd, dd, NULL);
+	if (e) {
+		switch (gpgme_err_code(e)) {
+		case GPG_ERR_NO_DATA:
+		case GPG_ERR_BAD_DATA:
+		case GPG_ERR_INV_PACKET:
+			rc = al_error_set(err, AL_EINTEGRITY, "no signature");
+			break;
+		default:
+			rc = gpg_fail(err, e,
+				      "gpg cannot verify the signature");
+		}
+		goto out;
+	}
+	rc = verify_result(g, pin ? want : NULL, signer, err);
+out:
+	gpgme_data_release(sd);
+	gpgme_data_release(dd);
+	return rc;
+}

@@ -55,8 +55,9 @@ typedef int (*al_produce_fn)(void *ctx, al_sink_fn sink, void *sink_ctx,
  * the disk and memory stays constant.  Every key is checked first with
  * al_gpg_check_key.  Integrity protection is always on (gpg's default;
  * MDC / AEAD).  When produce fails, its error is returned and whatever
- * reached out_fd must be thrown away.  AL_ECRYPTO, AL_EIO, and the codes
- * of produce and al_gpg_check_key.
+ * reached out_fd must be thrown away.  AL_ECRYPTO, AL_EIO, AL_EUSAGE (no
+ * recipient), AL_ELIMIT (more than 64), and the codes of produce and
+ * al_gpg_check_key.
  */
 int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
 		   size_t nrecipients, const char *signer, bool armor,
@@ -77,7 +78,8 @@ int al_gpg_import_public(struct al_gpg *g, const void *buf, size_t len,
  * expired key), and its key's primary fingerprint equals pin (when pin is
  * not NULL).  The signer's primary fingerprint goes to signer when it is
  * not NULL.  AL_EINTEGRITY naming what was wrong (bad signature, unknown
- * key, wrong key: "signed by X, expected Y"), AL_ECRYPTO.
+ * key, wrong key: "signed by X, expected Y"), AL_EINVAL (pin is not a
+ * fingerprint), AL_ECRYPTO.
  */
 int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 			   const void *sig, size_t siglen, const char *pin,
