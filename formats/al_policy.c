@@ -754,7 +754,7 @@ static const struct {
 	int (*fn)(json_t *v, struct al_policy *p, struct al_error *err);
 	bool required;
 } policy_keys[] = {
-	{"airlock_policy", key_version, true},
+	{"airlock_policy", key_version, false}, /* spec: default 1 */
 	{"project", key_project, true},
 	{"contact", key_contact, false},
 	{"recipients", key_recipients, true},

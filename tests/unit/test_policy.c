@@ -351,10 +351,21 @@ static void test_policy__rejects_missing_recipients(void **state)
 	expect_refused("bad-missing-recipients.json", "'recipients': missing");
 }
 
-static void test_policy__rejects_missing_version(void **state)
+/* The spec gives "airlock_policy" a default of 1: a policy written to the
+ * spec without it must be read as version 1. */
+static void test_policy__missing_version_defaults_to_1(void **state)
 {
+	struct al_policy p;
+	struct al_error err;
+	char *buf = NULL;
+	size_t len = 0;
+
 	(void)state;
-	expect_refused("bad-missing-version.json", "'airlock_policy': missing");
+	buf = read_data("good-no-version.json", &len);
+	assert_int_equal(al_policy_parse(buf, len, &p, &err), 0);
+	assert_string_equal(p.project, "chatwoot");
+	al_policy_release(&p);
+	free(buf);
 }
 
 static void test_policy__rejects_empty_recipients(void **state)
@@ -632,8 +643,8 @@ static void test_policy__data_files_good_pass_bad_fail(void **state)
 		free(buf);
 	}
 	closedir(d);
-	assert_true(good >= 4);
-	assert_true(bad >= 40);
+	assert_true(good >= 5);
+	assert_true(bad >= 39);
 }
 
 int main(void)
@@ -656,7 +667,7 @@ int main(void)
 		cmocka_unit_test(test_policy__rejects_unknown_supported_key),
 		cmocka_unit_test(test_policy__rejects_missing_project),
 		cmocka_unit_test(test_policy__rejects_missing_recipients),
-		cmocka_unit_test(test_policy__rejects_missing_version),
+		cmocka_unit_test(test_policy__missing_version_defaults_to_1),
 		cmocka_unit_test(test_policy__rejects_empty_recipients),
 		cmocka_unit_test(test_policy__rejects_short_fingerprint),
 		cmocka_unit_test(test_policy__rejects_fingerprint_with_0x),
