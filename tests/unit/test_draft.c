@@ -1,0 +1,966 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * report.md: parsing, the manifest built from it, Affected lines, the
+ * template.  Data-driven cases live in tests/data/drafts/: good/NAME.md
+ * with the manifest it must give (good/NAME.json), bad/NAME.md with every
+ * problem it must give (bad/NAME.expect: "LINE message" a line, sorted as
+ * al_problems_sort sorts; a message ending in '*' is matched as a prefix,
+ * for messages another module words).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "al_draft.h"
+#include "al_io.h"
+#include "al_manifest.h"
+#include "al_uuid.h"
+
+#define TEST_ID "0b6e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+
+/* ---- helpers ---- */
+
+static char *data_path(const char *rel)
+{
+	const char *dir = getenv("AL_TEST_DATA");
+	char *p;
+	size_t n;
+
+	assert_non_null(dir);
+	n = strlen(dir) + strlen(rel) + 2;
+	p = malloc(n);
+	assert_non_null(p);
+	snprintf(p, n, "%s/%s", dir, rel);
+	return p;
+}
+
+static char *read_data(const char *rel, size_t *len)
+{
+	struct al_error err = {0};
+	char *path = data_path(rel), *buf = NULL;
+	size_t n = 0;
+
+	if (al_read_file(path, 4u << 20, &buf, &n, &err))
+		fail_msg("%s: %s", path, err.msg);
+	free(path);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void print_problems(const struct al_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		print_message("# problem %u: %s\n", p->v[i].line, p->v[i].msg);
+}
+
+/* Parse and, when parsing worked, convert: every problem lands in probs.
+ * Returns the manifest (or NULL). */
+static json_t *run(const char *buf, size_t len, struct al_problems *probs)
+{
+	struct al_error err = {0};
+	struct al_draft *d = NULL;
+	json_t *m = NULL;
+	int rc;
+
+	assert_int_equal(al_draft_parse(buf, len, &d, probs, &err), 0);
+	assert_non_null(d);
+	rc = al_draft_to_manifest(d, &m, probs, &err);
+	if (rc == 0)
+		assert_non_null(m);
+	else
+		assert_null(m);
+	assert_true(rc == 0 || rc == AL_EINVAL);
+	al_draft_free(d);
+	return m;
+}
+
+/* What the draft gives, with the keys left to the caller, is a manifest
+ * that al_manifest_check accepts. */
+static void check_manifest(const json_t *m)
+{
+	struct al_problems probs;
+	struct al_limits lim;
+	json_t *full = json_deep_copy(m);
+
+	assert_non_null(full);
+	assert_int_equal(json_object_set_new(full, "airlock", json_integer(1)),
+			 0);
+	assert_int_equal(
+		json_object_set_new(full, "created",
+				    json_string("2026-11-22T10:00:00Z")),
+		0);
+	assert_int_equal(json_object_set_new(full, "files", json_array()), 0);
+	al_limits_default(&lim);
+	al_problems_init(&probs);
+	if (al_manifest_check(full, &lim, &probs)) {
+		print_problems(&probs);
+		fail_msg("al_manifest_check refused the draft's manifest");
+	}
+	al_problems_release(&probs);
+	json_decref(full);
+}
+
+static void expect_manifest(const char *buf, size_t len, const char *jsonrel)
+{
+	struct al_problems probs;
+	json_error_t jerr;
+	char *want_path = data_path(jsonrel);
+	json_t *want = json_load_file(want_path, 0, &jerr), *got;
+
+	if (!want)
+		fail_msg("%s: %s", want_path, jerr.text);
+	al_problems_init(&probs);
+	got = run(buf, len, &probs);
+	print_problems(&probs);
+	assert_int_equal(al_problems_count(&probs), 0);
+	check_manifest(got);
+	if (!json_equal(got, want)) {
+		char *a = json_dumps(got, JSON_SORT_KEYS | JSON_INDENT(1));
+		char *b = json_dumps(want, JSON_SORT_KEYS | JSON_INDENT(1));
+		print_message("# got:\n%s\n# want:\n%s\n", a, b);
+		free(a);
+		free(b);
+		fail();
+	}
+	json_decref(got);
+	json_decref(want);
+	al_problems_release(&probs);
+	free(want_path);
+}
+
+static void check_good(const char *name)
+{
+	char md[128], js[128];
+	size_t len;
+	char *buf;
+
+	snprintf(md, sizeof(md), "drafts/good/%s.md", name);
+	snprintf(js, sizeof(js), "drafts/good/%s.json", name);
+	buf = read_data(md, &len);
+	expect_manifest(buf, len, js);
+	free(buf);
+}
+
+/* Compare probs (sorted) with the "LINE message" lines of want. */
+static void expect_problems(struct al_problems *probs, const char *want)
+{
+	const char *p = want;
+	size_t i = 0;
+	bool ok = true;
+
+	al_problems_sort(probs);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *end;
+		unsigned long line = strtoul(p, &end, 10);
+		const char *msg = end + 1;
+		size_t mn = n - (size_t)(msg - p);
+		bool prefix = mn && msg[mn - 1] == '*';
+
+		if (!n) {
+			p = nl ? nl + 1 : p + n;
+			continue;
+		}
+		if (i >= probs->n) {
+			print_message("# missing: %.*s\n", (int)n, p);
+			ok = false;
+		} else if (probs->v[i].line != line ||
+			   (prefix ? strncmp(probs->v[i].msg, msg, mn - 1)
+				   : (strlen(probs->v[i].msg) != mn ||
+				      strncmp(probs->v[i].msg, msg, mn)))) {
+			print_message("# want: %.*s\n#  got: %u %s\n", (int)n,
+				      p, probs->v[i].line, probs->v[i].msg);
+			ok = false;
+		}
+		i++;
+		p = nl ? nl + 1 : p + n;
+	}
+	for (; i < probs->n; i++) {
+		print_message("# extra: %u %s\n", probs->v[i].line,
+			      probs->v[i].msg);
+		ok = false;
+	}
+	if (!ok)
+		fail();
+}
+
+static void check_bad(const char *name)
+{
+	struct al_problems probs;
+	char md[128], ex[128];
+	size_t len;
+	char *buf, *want;
+	json_t *m;
+
+	snprintf(md, sizeof(md), "drafts/bad/%s.md", name);
+	snprintf(ex, sizeof(ex), "drafts/bad/%s.expect", name);
+	buf = read_data(md, &len);
+	want = read_data(ex, NULL);
+	al_problems_init(&probs);
+	/* parse problems alone leave the conversion itself clean */
+	m = run(buf, len, &probs);
+	json_decref(m);
+	assert_true(al_problems_count(&probs) > 0);
+	expect_problems(&probs, want);
+	al_problems_release(&probs);
+	free(buf);
+	free(want);
+}
+
+/* Parse only; probs gets the syntax problems. */
+static struct al_draft *parse_ok(const char *buf, size_t len,
+				 struct al_problems *probs)
+{
+	struct al_error err = {0};
+	struct al_draft *d = NULL;
+
+	assert_int_equal(al_draft_parse(buf, len, &d, probs, &err), 0);
+	assert_non_null(d);
+	return d;
+}
+
+/* A copy of s with each "\n" turned into "\r\n". */
+static char *to_crlf(const char *s, size_t len, size_t *outlen)
+{
+	char *o = malloc(len * 2 + 1);
+	size_t k = 0;
+
+	assert_non_null(o);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			o[k++] = '\r';
+		o[k++] = s[i];
+	}
+	o[k] = '\0';
+	*outlen = k;
+	return o;
+}
+
+/* ---- data-driven cases: one cmocka case a file ---- */
+
+#define GOOD_CASES(X) X(full) X(minimal) X(comments) X(case) X(affected)
+
+#define BAD_CASES(X)                                        \
+	X(unknown_header, "unknown-header")                 \
+	X(repeated_title, "repeated-title")                 \
+	X(no_colon, "no-colon")                             \
+	X(no_blank_line, "no-blank-line")                   \
+	X(unknown_section, "unknown-section")               \
+	X(repeated_section, "repeated-section")             \
+	X(description_twice, "description-twice")           \
+	X(unterminated_comment, "unterminated-comment")     \
+	X(text_after_comment, "text-after-comment")         \
+	X(unclosed_fence, "unclosed-fence")                 \
+	X(empty, "empty")                                   \
+	X(id_uppercase, "id-uppercase")                     \
+	X(id_version1, "id-version1")                       \
+	X(title_too_long, "title-too-long")                 \
+	X(title_control, "title-control")                   \
+	X(choices, "choices")                               \
+	X(credit_no_name, "credit-no-name")                 \
+	X(cwe, "cwe")                                       \
+	X(cwe_short, "cwe-short")                           \
+	X(cvss_invalid, "cvss-invalid")                     \
+	X(rating_disagrees, "rating-disagrees")             \
+	X(reporter_open, "reporter-open")                   \
+	X(reporter_trailing, "reporter-trailing")           \
+	X(reporter_empty_contact, "reporter-empty-contact") \
+	X(affected, "affected")                             \
+	X(affected_bad_version, "affected-bad-version")     \
+	X(several, "several")
+
+#define GOOD_FN(n)                                     \
+	static void test_draft__good_##n(void **state) \
+	{                                              \
+		(void)state;                           \
+		check_good(#n);                        \
+	}
+#define BAD_FN(n, file)                               \
+	static void test_draft__bad_##n(void **state) \
+	{                                             \
+		(void)state;                          \
+		check_bad(file);                      \
+	}
+GOOD_CASES(GOOD_FN)
+BAD_CASES(BAD_FN)
+
+#define GOOD_NAME(n)      #n,
+#define BAD_NAME(n, file) file,
+static const char *const good_names[] = {GOOD_CASES(GOOD_NAME) NULL};
+static const char *const bad_names[] = {BAD_CASES(BAD_NAME) NULL};
+
+static bool listed(const char *const *names, const char *file)
+{
+	size_t n = strlen(file);
+
+	if (n < 4 || strcmp(file + n - 3, ".md"))
+		return true; /* .json / .expect go with their .md */
+	for (size_t i = 0; names[i]; i++)
+		if (strlen(names[i]) == n - 3 &&
+		    !strncmp(names[i], file, n - 3))
+			return true;
+	return false;
+}
+
+/* Every draft in tests/data/drafts/ is run by a case above. */
+static void test_draft__runs_every_data_file(void **state)
+{
+	const char *dirs[] = {"drafts/good", "drafts/bad"};
+	const char *const *names[] = {good_names, bad_names};
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		char *path = data_path(dirs[k]);
+		DIR *dir = opendir(path);
+		struct dirent *e;
+		size_t seen = 0;
+
+		assert_non_null(dir);
+		while ((e = readdir(dir))) {
+			if (e->d_name[0] == '.')
+				continue;
+			if (!listed(names[k], e->d_name))
+				fail_msg("%s/%s is not run by any case", path,
+					 e->d_name);
+			seen++;
+		}
+		assert_true(seen > 0);
+		closedir(dir);
+		free(path);
+	}
+}
+
+/* ---- line endings, encodings, sizes ---- */
+
+static void test_draft__accepts_crlf(void **state)
+{
+	size_t len, clen;
+	char *buf = read_data("drafts/good/full.md", &len);
+	char *crlf = to_crlf(buf, len, &clen);
+
+	(void)state;
+	expect_manifest(crlf, clen, "drafts/good/full.json");
+	free(crlf);
+	free(buf);
+}
+
+static void test_draft__crlf_keeps_problem_lines(void **state)
+{
+	struct al_problems probs;
+	size_t len, clen;
+	char *buf = read_data("drafts/bad/several.md", &len);
+	char *want = read_data("drafts/bad/several.expect", NULL);
+	char *crlf = to_crlf(buf, len, &clen);
+
+	(void)state;
+	al_problems_init(&probs);
+	assert_null(run(crlf, clen, &probs));
+	expect_problems(&probs, want);
+	al_problems_release(&probs);
+	free(crlf);
+	free(want);
+	free(buf);
+}
+
+static void test_draft__skips_bom(void **state)
+{
+	size_t len;
+	char *buf = read_data("drafts/good/minimal.md", &len);
+	char *bom = malloc(len + 3);
+
+	(void)state;
+	assert_non_null(bom);
+	memcpy(bom, "\xef\xbb\xbf", 3);
+	memcpy(bom + 3, buf, len);
+	expect_manifest(bom, len + 3, "drafts/good/minimal.json");
+	free(bom);
+	free(buf);
+}
+
+static void test_draft__keeps_lone_cr(void **state)
+{
+	static const char doc[] = "Id: " TEST_ID "\r\nTitle: a\rb\r\n"
+				  "Project: p\r\n";
+	struct al_problems probs;
+	struct al_draft *d;
+	json_t *m = NULL;
+	struct al_error err = {0};
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->title.value, "a\rb");
+	assert_string_equal(d->project.value, "p");
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	al_problems_sort(&probs);
+	assert_int_equal(probs.v[0].line, 2);
+	assert_string_equal(probs.v[0].msg, "title has a control character");
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__reports_nul_byte(void **state)
+{
+	static const char doc[] = "Id: " TEST_ID "\nTitle: a\0b\n\n"
+				  "## Description\nx\0y\n";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 2);
+	assert_int_equal(probs.v[0].line, 2);
+	assert_string_equal(probs.v[0].msg, "NUL byte in the line");
+	assert_int_equal(probs.v[1].line, 5);
+	assert_string_equal(probs.v[1].msg, "NUL byte in the line");
+	/* the value goes on, the NUL shown as U+FFFD */
+	assert_string_equal(d->title.value, "a\xef\xbf\xbd"
+					    "b");
+	assert_string_equal(d->description.value, "x\xef\xbf\xbdy");
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__reports_invalid_utf8(void **state)
+{
+	/* a stray continuation byte, an overlong '/', a surrogate, a
+	 * sequence cut by the end of the file */
+	static const char doc[] = "Id: " TEST_ID "\nTitle: caf\xc3\xa9\n"
+				  "Project: \x80p\n\n"
+				  "## Description\n\xc0\xafx\n"
+				  "ok \xe2\x82\xac\n"
+				  "\xed\xa0\x80\n"
+				  "## Steps\nend \xe2\x82";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 4);
+	assert_int_equal(probs.v[0].line, 3);
+	assert_int_equal(probs.v[1].line, 6);
+	assert_int_equal(probs.v[2].line, 8);
+	assert_int_equal(probs.v[3].line, 10);
+	for (size_t i = 0; i < probs.n; i++)
+		assert_string_equal(probs.v[i].msg, "line is not valid UTF-8");
+	assert_string_equal(d->title.value, "caf\xc3\xa9");
+	assert_string_equal(d->project.value, "\xef\xbf\xbdp");
+	assert_string_equal(d->steps.value, "end \xef\xbf\xbd\xef\xbf\xbd");
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__reads_a_huge_line(void **state)
+{
+	const size_t n = 400u * 1024u;
+	struct al_problems probs;
+	struct al_draft *d;
+	struct al_error err = {0};
+	json_t *m = NULL;
+	char *doc = malloc(n + 64), *p;
+
+	(void)state;
+	assert_non_null(doc);
+	memcpy(doc, "Title: ", 7);
+	p = doc + 7;
+	memset(p, 'x', n);
+	p += n;
+	memcpy(p, "\n\n## Steps\ns", 12);
+	p += 12;
+	al_problems_init(&probs);
+	d = parse_ok(doc, (size_t)(p - doc), &probs);
+	assert_int_equal(probs.n, 0);
+	assert_int_equal(strlen(d->title.value), n);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	al_problems_sort(&probs);
+	assert_int_equal(probs.v[0].line, 1);
+	assert_string_equal(probs.v[0].msg,
+			    "title is 409600 characters long; at most 200");
+	al_draft_free(d);
+	al_problems_release(&probs);
+	free(doc);
+}
+
+static void test_draft__refuses_over_limit(void **state)
+{
+	struct al_problems probs;
+	struct al_error err = {0};
+	struct al_draft *d = (struct al_draft *)&d;
+	char *doc = malloc(AL_DRAFT_MAX_BYTES + 1);
+
+	(void)state;
+	assert_non_null(doc);
+	memset(doc, '\n', AL_DRAFT_MAX_BYTES + 1);
+	al_problems_init(&probs);
+	assert_int_equal(
+		al_draft_parse(doc, AL_DRAFT_MAX_BYTES + 1, &d, &probs, &err),
+		AL_ELIMIT);
+	assert_null(d);
+	assert_string_equal(err.msg, "report.md: 524289 bytes; at most 524288");
+	/* the limit itself is fine */
+	assert_int_equal(
+		al_draft_parse(doc, AL_DRAFT_MAX_BYTES, &d, &probs, &err), 0);
+	assert_non_null(d);
+	assert_int_equal(probs.n, 0);
+	al_draft_free(d);
+	al_problems_release(&probs);
+	free(doc);
+}
+
+static void test_draft__lists_problems_past_the_cap(void **state)
+{
+	struct al_problems probs;
+	struct al_draft *d;
+	size_t n = 1000, len = 0;
+	char *doc = malloc(n * 8 + 1);
+
+	(void)state;
+	assert_non_null(doc);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, 9, "Foo: x\n");
+	al_problems_init(&probs);
+	d = parse_ok(doc, len, &probs);
+	assert_int_equal(al_problems_count(&probs), n);
+	assert_int_equal(probs.n, AL_PROBLEMS_MAX);
+	assert_int_equal(probs.v[AL_PROBLEMS_MAX - 1].line, AL_PROBLEMS_MAX);
+	al_draft_free(d);
+	al_problems_release(&probs);
+	free(doc);
+}
+
+/* ---- header and body details ---- */
+
+static void test_draft__empty_value_counts_as_absent(void **state)
+{
+	static const char doc[] = "Title:\nCWE:   \nTitle:  Later  \n"
+				  "Affected:\t\nRating:\n";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	print_problems(&probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->title.value, "Later");
+	assert_int_equal(d->title.line, 3);
+	assert_int_equal(d->ncwe, 0);
+	assert_int_equal(d->naffected, 0);
+	assert_null(d->rating.value);
+	assert_int_equal(d->rating.line, 0);
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__keeps_value_after_first_colon(void **state)
+{
+	static const char doc[] = "Title: XSS: in notes: really\n"
+				  "CVSS: CVSS:3.1/AV:N\n";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->title.value, "XSS: in notes: really");
+	assert_string_equal(d->cvss.value, "CVSS:3.1/AV:N");
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__trims_sections_keeps_inner_text(void **state)
+{
+	static const char doc[] = "Title: t\n\n\n\n## Impact\n\n  \n"
+				  "  indented\n\n \t \nlast  \n\n\n"
+				  "## Description\n\n\n";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->impact.value, "  indented\n\n \t \nlast  ");
+	assert_int_equal(d->impact.line, 8);
+	/* a heading with nothing under it is an absent section */
+	assert_null(d->description.value);
+	assert_int_equal(d->description.line, 0);
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__header_without_body(void **state)
+{
+	static const char doc[] = "Id: " TEST_ID "\nTitle: t";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->id.value, TEST_ID);
+	assert_string_equal(d->title.value, "t");
+	assert_int_equal(d->title.line, 2);
+	assert_null(d->description.value);
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__shows_control_characters_in_messages(void **state)
+{
+	static const char doc[] = "F\x1b[31mo: x\n";
+	struct al_problems probs;
+	struct al_draft *d;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 1);
+	assert_non_null(strstr(probs.v[0].msg, "'F\\x1b[31mo'"));
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+static void test_draft__counts_title_in_code_points(void **state)
+{
+	struct al_problems probs;
+	struct al_draft *d;
+	struct al_error err = {0};
+	json_t *m = NULL;
+	char doc[1024];
+	size_t k;
+
+	(void)state;
+	k = (size_t)snprintf(doc, sizeof(doc), "Title: ");
+	for (int i = 0; i < AL_TITLE_MAX_CHARS; i++) {
+		memcpy(doc + k, "\xc3\xa9", 2); /* 200 x U+00E9: 400 bytes */
+		k += 2;
+	}
+	doc[k++] = '\n';
+	al_problems_init(&probs);
+	d = parse_ok(doc, k, &probs);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	for (size_t i = 0; i < probs.n; i++)
+		assert_null(strstr(probs.v[i].msg, "title"));
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+/* Fields that would make a manifest al_manifest_check refuses. */
+static void test_draft__refuses_overlong_fields(void **state)
+{
+	struct al_problems probs;
+	struct al_error err = {0};
+	struct al_draft *d;
+	json_t *m = NULL;
+	char *doc = malloc(8192), *p;
+
+	(void)state;
+	assert_non_null(doc);
+	p = doc + snprintf(doc, 64, "Reporter: ");
+	memset(p, 'n', 1001);
+	p += 1001;
+	*p++ = '\n';
+	for (int i = 1; i <= 65; i++)
+		p += snprintf(p, 32, "CWE: CWE-%d\n", i);
+	p += snprintf(p, 64, "Affected: npm/");
+	memset(p, 'a', 1001);
+	p += 1001;
+	p += snprintf(p, 64, " 1.0.0\n");
+	al_problems_init(&probs);
+	d = parse_ok(doc, (size_t)(p - doc), &probs);
+	assert_int_equal(probs.n, 0);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	al_problems_sort(&probs);
+	assert_int_equal(probs.v[0].line, 1);
+	assert_string_equal(probs.v[0].msg, "reporter: name or contact longer "
+					    "than 1000 characters");
+	assert_int_equal(probs.v[1].line, 66);
+	assert_string_equal(probs.v[1].msg, "more than 64 CWE headers");
+	assert_int_equal(probs.v[2].line, 67);
+	assert_non_null(strstr(probs.v[2].msg,
+			       "the name is longer than 1000 characters"));
+	al_draft_free(d);
+	al_problems_release(&probs);
+	free(doc);
+}
+
+/* ---- Affected lines ---- */
+
+static void expect_osv(const char *text, const char *want_json)
+{
+	struct al_error err = {0};
+	json_error_t jerr;
+	json_t *got = NULL, *want = json_loads(want_json, 0, &jerr);
+
+	if (!want)
+		fail_msg("bad test json: %s", jerr.text);
+	if (al_draft_affected_to_osv(text, &got, &err))
+		fail_msg("'%s': %s", text, err.msg);
+	if (!json_equal(got, want)) {
+		char *a = json_dumps(got, JSON_SORT_KEYS);
+		print_message("# '%s' gave %s\n", text, a);
+		free(a);
+		fail();
+	}
+	json_decref(got);
+	json_decref(want);
+}
+
+static void expect_osv_refused(const char *text, const char *msg)
+{
+	struct al_error err = {0};
+	json_t *got = (json_t *)&got;
+
+	assert_int_equal(al_draft_affected_to_osv(text, &got, &err), AL_EINVAL);
+	assert_null(got);
+	assert_string_equal(err.msg, msg);
+}
+
+static void test_draft__affected_maps_to_osv(void **state)
+{
+	(void)state;
+	expect_osv("npm/chatwoot >=4.0.0 <4.2.1",
+		   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"chatwoot\"},"
+		   "\"ranges\":[{\"type\":\"SEMVER\",\"events\":"
+		   "[{\"introduced\":\"4.0.0\"},{\"fixed\":\"4.2.1\"}]}]}");
+	/* order of the comparators does not matter */
+	expect_osv("npm/chatwoot <4.2.1 >=4.0.0",
+		   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"chatwoot\"},"
+		   "\"ranges\":[{\"type\":\"SEMVER\",\"events\":"
+		   "[{\"introduced\":\"4.0.0\"},{\"fixed\":\"4.2.1\"}]}]}");
+	expect_osv("npm/chatwoot =4.1.0",
+		   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"chatwoot\"},"
+		   "\"versions\":[\"4.1.0\"]}");
+	expect_osv("npm/@scope/pkg/deep >=1.0.0",
+		   "{\"package\":{\"ecosystem\":\"npm\",\"name\":"
+		   "\"@scope/pkg/deep\"},\"ranges\":[{\"type\":\"SEMVER\","
+		   "\"events\":[{\"introduced\":\"1.0.0\"}]}]}");
+	expect_osv("GIT/https://git.example.org/a/b.git <=ABCDEF0",
+		   "{\"package\":{\"ecosystem\":\"GIT\",\"name\":"
+		   "\"https://git.example.org/a/b.git\"},\"ranges\":[{\"type\":"
+		   "\"GIT\",\"repo\":\"https://git.example.org/a/b.git\","
+		   "\"events\":[{\"introduced\":\"0\"},{\"last_affected\":"
+		   "\"abcdef0\"}]}]}");
+	expect_osv("  npm/x   1.0.0   ",
+		   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"x\"},"
+		   "\"versions\":[\"1.0.0\"]}");
+}
+
+static void test_draft__affected_refusals(void **state)
+{
+	char big[5000];
+
+	(void)state;
+	expect_osv_refused("", "affected: empty");
+	expect_osv_refused("npm/x 1.0.0\x01",
+			   "affected 'npm/x 1.0.0\\x01': control character");
+	expect_osv_refused("npm/x \xff", "affected: not valid UTF-8");
+	expect_osv_refused("/x 1.0.0",
+			   "affected '/x': expected ECOSYSTEM/NAME, e.g. "
+			   "'npm/chatwoot' or "
+			   "'git/https://github.com/owner/repo'");
+	expect_osv_refused("npm/ 1.0.0",
+			   "affected 'npm/': expected ECOSYSTEM/NAME, e.g. "
+			   "'npm/chatwoot' or "
+			   "'git/https://github.com/owner/repo'");
+	expect_osv_refused("git/https:///x <abc1234",
+			   "affected 'git/https:///x': 'https:///x' is not a "
+			   "repository URL, e.g. "
+			   "'git/https://github.com/owner/repo'");
+	expect_osv_refused("npm/x ^1.2.0",
+			   "affected 'npm/x': '^1.2.0' is not a comparator "
+			   "Airlock knows (>=, <, <=, = or a bare version)");
+	expect_osv_refused("npm/x >=>1.2.0",
+			   "affected 'npm/x': '>=>1.2.0' is not a comparator "
+			   "Airlock knows (>=, <, <=, = or a bare version)");
+	expect_osv_refused("npm/x =",
+			   "affected 'npm/x': comparator '=' without a version "
+			   "(write it with no space, e.g. '>=1.0.0')");
+	expect_osv_refused("npm/x >=1.0.0 <1.0.0",
+			   "affected 'npm/x': '>=1.0.0 <1.0.0' is an empty "
+			   "range");
+	expect_osv_refused(
+		"averyveryveryveryveryveryverylongecosystemname/x 1",
+		"affected 'averyveryveryveryveryveryverylongecosystemname/x': "
+		"unknown ecosystem "
+		"'averyveryveryveryveryveryverylongecosystemname'");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	expect_osv_refused(big, "affected: longer than 4096 bytes");
+	{
+		size_t k = (size_t)snprintf(big, sizeof(big), "pypi/x");
+		for (int i = 0; i < 201; i++)
+			k += (size_t)snprintf(big + k, sizeof(big) - k, " %d",
+					      i);
+		expect_osv_refused(big, "affected: more than 200 versions; "
+					"split them over several lines");
+	}
+}
+
+static void test_draft__affected_equal_bounds(void **state)
+{
+	(void)state;
+	/* ">=1.0.0 <=1.0.0" is the one version 1.0.0: allowed */
+	expect_osv("npm/x >=1.0.0 <=1.0.0",
+		   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"x\"},"
+		   "\"ranges\":[{\"type\":\"SEMVER\",\"events\":"
+		   "[{\"introduced\":\"1.0.0\"},{\"last_affected\":"
+		   "\"1.0.0\"}]}]}");
+}
+
+/* ---- the template ---- */
+
+static void test_draft__template_parses_clean(void **state)
+{
+	struct al_problems probs;
+	struct al_error err = {0};
+	struct al_draft *d;
+	json_t *m = NULL;
+	char *t = NULL;
+
+	(void)state;
+	assert_int_equal(al_draft_template(TEST_ID, &t, &err), 0);
+	al_problems_init(&probs);
+	d = parse_ok(t, strlen(t), &probs);
+	print_problems(&probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->id.value, TEST_ID);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	assert_null(m);
+	expect_problems(
+		&probs,
+		"0 missing title (no 'Title:' header with a value)\n"
+		"0 missing project (no 'Project:' header with a value)\n"
+		"0 missing class (no 'Class:' header with a value)\n"
+		"0 missing affected versions (no 'Affected:' header with a "
+		"value)\n"
+		"0 missing description (no text under '## Description')\n"
+		"0 missing steps to reproduce (no text under '## Steps to "
+		"reproduce')\n");
+	al_draft_free(d);
+	al_problems_release(&probs);
+	free(t);
+}
+
+/* Replace the first "from" in *s with "to". */
+static void fill(char **s, const char *from, const char *to)
+{
+	char *at = strstr(*s, from), *n;
+	size_t a, f = strlen(from), t = strlen(to), len = strlen(*s);
+
+	assert_non_null(at);
+	a = (size_t)(at - *s);
+	n = malloc(len - f + t + 1);
+	assert_non_null(n);
+	memcpy(n, *s, a);
+	memcpy(n + a, to, t);
+	memcpy(n + a + t, at + f, len - a - f + 1);
+	free(*s);
+	*s = n;
+}
+
+static void test_draft__template_filled_in_converts(void **state)
+{
+	struct al_problems probs;
+	struct al_error err = {0};
+	char *t = NULL, id[AL_UUID_LEN];
+	json_t *m;
+
+	(void)state;
+	assert_int_equal(al_uuid_v4(id, &err), 0);
+	assert_int_equal(al_draft_template(id, &t, &err), 0);
+	fill(&t, "\nTitle:\n", "\nTitle: Stored XSS\n");
+	fill(&t, "\nProject:\n", "\nProject: chatwoot\n");
+	fill(&t, "\nClass:\n", "\nClass: xss\n");
+	fill(&t, "\nAffected:\n", "\nAffected: npm/chatwoot <4.2.1\n");
+	fill(&t, "## Description\n", "## Description\nIt is stored.\n");
+	fill(&t, "## Steps to reproduce\n",
+	     "## Steps to reproduce\n1. Post a note.\n");
+	al_problems_init(&probs);
+	m = run(t, strlen(t), &probs);
+	print_problems(&probs);
+	assert_int_equal(al_problems_count(&probs), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(m, "steps")),
+			    "1. Post a note.");
+	assert_null(json_object_get(m, "impact"));
+	assert_null(json_object_get(m, "cwe"));
+	assert_null(json_object_get(m, "severity"));
+	json_decref(m);
+	al_problems_release(&probs);
+	free(t);
+}
+
+static void test_draft__template_refuses_bad_id(void **state)
+{
+	struct al_error err = {0};
+	char *t = (char *)&t;
+
+	(void)state;
+	assert_int_equal(al_draft_template("0B6E2F4A-1C3D-4E5F-8A9B-"
+					   "0C1D2E3F4A5B",
+					   &t, &err),
+			 AL_EINVAL);
+	assert_null(t);
+	assert_int_equal(al_draft_template(NULL, &t, &err), AL_EINVAL);
+	assert_int_equal(al_draft_template(TEST_ID "\nTitle: x", &t, &err),
+			 AL_EINVAL);
+}
+
+static void test_draft__free_accepts_null(void **state)
+{
+	(void)state;
+	al_draft_free(NULL);
+}
+
+#define GOOD_TEST(n)      cmocka_unit_test(test_draft__good_##n),
+#define BAD_TEST(n, file) cmocka_unit_test(test_draft__bad_##n),
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GOOD_CASES(GOOD_TEST) BAD_CASES(BAD_TEST)
+			cmocka_unit_test(test_draft__runs_every_data_file),
+		cmocka_unit_test(test_draft__accepts_crlf),
+		cmocka_unit_test(test_draft__crlf_keeps_problem_lines),
+		cmocka_unit_test(test_draft__skips_bom),
+		cmocka_unit_test(test_draft__keeps_lone_cr),
+		cmocka_unit_test(test_draft__reports_nul_byte),
+		cmocka_unit_test(test_draft__reports_invalid_utf8),
+		cmocka_unit_test(test_draft__reads_a_huge_line),
+		cmocka_unit_test(test_draft__refuses_over_limit),
+		cmocka_unit_test(test_draft__lists_problems_past_the_cap),
+		cmocka_unit_test(test_draft__empty_value_counts_as_absent),
+		cmocka_unit_test(test_draft__keeps_value_after_first_colon),
+		cmocka_unit_test(test_draft__trims_sections_keeps_inner_text),
+		cmocka_unit_test(test_draft__header_without_body),
+		cmocka_unit_test(
+			test_draft__shows_control_characters_in_messages),
+		cmocka_unit_test(test_draft__counts_title_in_code_points),
+		cmocka_unit_test(test_draft__refuses_overlong_fields),
+		cmocka_unit_test(test_draft__affected_maps_to_osv),
+		cmocka_unit_test(test_draft__affected_refusals),
+		cmocka_unit_test(test_draft__affected_equal_bounds),
+		cmocka_unit_test(test_draft__template_parses_clean),
+		cmocka_unit_test(test_draft__template_filled_in_converts),
+		cmocka_unit_test(test_draft__template_refuses_bad_id),
+		cmocka_unit_test(test_draft__free_accepts_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
