@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "al_text.h"
+#include "pack.h"
+
+static void print_visible(FILE *f, const char *s)
+{
+	char buf[1024];
+
+	fputs(al_text_visible(s, strlen(s), buf, sizeof(buf)), f);
+}
+
+void pack_fail(const struct al_error *err)
+{
+	fputs("airlock-pack: ", stderr);
+	print_visible(stderr,
+		      err->msg[0] ? err->msg : al_error_name(err->code));
+	fputc('\n', stderr);
+}
+
+void pack_say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	print_visible(stderr, buf);
+	fputc('\n', stderr);
+}
+
+int pack_print_json(json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (!s)
+		return AL_ENOMEM;
+	puts(s);
+	free(s);
+	return fflush(stdout) == 0 ? 0 : AL_EIO;
+}
+
+size_t pack_draft_problems(const struct pack_draft *pd)
+{
+	return al_problems_count(&pd->report) + al_problems_count(&pd->other);
+}
+
+void pack_draft_print(const struct pack_draft *pd)
+{
+	for (size_t i = 0; i < pd->report.n; i++) {
+		if (pd->report.v[i].line)
+			fprintf(stderr, "report.md:%u: ", pd->report.v[i].line);
+		else
+			fputs("report.md: ", stderr);
+		print_visible(stderr, pd->report.v[i].msg);
+		fputc('\n', stderr);
+	}
+	for (size_t i = 0; i < pd->other.n; i++) {
+		print_visible(stderr, pd->other.v[i].msg);
+		fputc('\n', stderr);
+	}
+	if (pd->report.dropped + pd->other.dropped)
+		fprintf(stderr, "... and %zu more problems\n",
+			pd->report.dropped + pd->other.dropped);
+}
+
+/* A JSON string for a message that may hold bytes that are not UTF-8. */
+static json_t *json_text(const char *s, size_t len)
+{
+	char buf[1024];
+
+	if (al_utf8_valid(s, len))
+		return json_stringn(s, len);
+	return json_string(al_text_visible(s, len, buf, sizeof(buf)));
+}
+
+static json_t *problem_json(const char *file, size_t flen, unsigned line,
+			    const char *msg)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "file", json_text(file, flen));
+	json_object_set_new(o, "line", json_integer(line));
+	json_object_set_new(o, "message", json_text(msg, strlen(msg)));
+	return o;
+}
+
+json_t *pack_draft_problems_json(const struct pack_draft *pd)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < pd->report.n; i++)
+		json_array_append_new(a, problem_json("report.md", 9,
+						      pd->report.v[i].line,
+						      pd->report.v[i].msg));
+	for (size_t i = 0; i < pd->other.n; i++) {
+		/* "attachments/x: message" */
+		const char *m = pd->other.v[i].msg, *sep = strstr(m, ": ");
+		if (sep)
+			json_array_append_new(
+				a,
+				problem_json(m, (size_t)(sep - m), 0, sep + 2));
+		else
+			json_array_append_new(a, problem_json("", 0, 0, m));
+	}
+	return a;
+}
