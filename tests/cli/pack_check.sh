@@ -8,6 +8,8 @@ make_draft "$D"
 run "$PACK" check "$D"
 check "a complete draft passes (exit 0)" expect_exit 0
 check "check says the draft is ready" err_has "ready to seal"
+check "check shows the proposed vector's base score and rating" \
+    err_has "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N: base score 5.4 (medium)"
 
 run "$PACK" check --json "$D"
 check "check --json gives ok true and no problems" \

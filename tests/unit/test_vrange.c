@@ -1169,7 +1169,7 @@ static json_t *many_events(size_t ranges, size_t per_range)
 
 		json_object_set_new(range, "type", json_string("SEMVER"));
 		for (e = 0; e < per_range; e++) {
-			char v[32];
+			char v[64];
 			json_t *ev = json_object();
 
 			snprintf(v, sizeof(v), "%zu.%zu.0", r, e);

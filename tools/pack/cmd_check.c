@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "al_cvss.h"
 #include "pack.h"
 
 static const char usage_text[] =
@@ -23,6 +24,23 @@ static const char usage_text[] =
 	"\nExit status: 0 ready to seal, 1 problems found, 2 usage, 3 the "
 	"kit's\n"
 	"signature is bad or not by FPR.\n";
+
+/* Show the score of the proposed CVSS vectors, so the researcher sees
+ * what the maintainers will see. */
+static void say_severity(const json_t *m)
+{
+	const json_t *sev = json_object_get(m, "severity");
+	static const char *const keys[] = {"cvss_v3", "cvss_v4"};
+	struct al_cvss c;
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *v =
+			json_string_value(json_object_get(sev, keys[i]));
+		if (v && al_cvss_parse(v, &c, NULL) == 0)
+			pack_say("%s: base score %d.%d (%s)", c.vector,
+				 c.score10 / 10, c.score10 % 10, c.rating);
+	}
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -100,6 +118,7 @@ int cmd_check(int argc, char **argv)
 		rc = AL_EINVAL;
 		found = 1;
 	} else {
+		say_severity(pd.manifest);
 		pack_say("%s: ready to seal (%zu file%s, %llu bytes)%s",
 			 argv[optind], pd.nfiles, pd.nfiles == 1 ? "" : "s",
 			 (unsigned long long)pd.total_bytes,

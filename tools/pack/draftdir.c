@@ -218,7 +218,8 @@ static void walk_dir(struct walk *w, int topfd, const char *prefix,
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	dfd = dirfd(d);
 	for (size_t i = 0; i < n && !w->fatal; i++) {
 		char path[4096], src[4096];
@@ -251,8 +252,8 @@ static void walk_dir(struct walk *w, int topfd, const char *prefix,
 			char hex[AL_SHA256_HEX];
 			uint64_t size = 0;
 
-			if (hash_file(dfd, names[i], path, &size, hex,
-				      &err) < 0) {
+			if (hash_file(dfd, names[i], path, &size, hex, &err) <
+			    0) {
 				al_problems_add(&w->pd->other, 0, "%s",
 						err.msg);
 				continue;
@@ -465,7 +466,8 @@ int pack_draft_load(const char *dir, const struct al_policy *policy,
 		rc = al_error_set(err, w.fatal, "out of memory");
 		goto out;
 	}
-	qsort(pd->files, pd->nfiles, sizeof(*pd->files), cmp_file);
+	if (pd->nfiles > 1)
+		qsort(pd->files, pd->nfiles, sizeof(*pd->files), cmp_file);
 	check_totals(pd, lim);
 
 	if (pd->manifest) {
