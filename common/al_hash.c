@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "al_hash.h"
 
+#include <errno.h>
 #include <gcrypt.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 struct al_sha256 {
 	gcry_md_hd_t md;
@@ -81,4 +84,38 @@ void al_sha256_hex(const void *buf, size_t len, char hex[AL_SHA256_HEX])
 		hex[2 * i + 1] = digits[d[i] & 15];
 	}
 	hex[64] = '\0';
+}
+
+int al_sha256_fd(int fd, char hex[AL_SHA256_HEX], uint64_t *size,
+		 const char *what, struct al_error *err)
+{
+	struct al_sha256 *h = NULL;
+	char *buf = NULL;
+	int rc = 0;
+
+	*size = 0;
+	buf = malloc(64 * 1024);
+	if (!buf)
+		return al_error_set(err, AL_ENOMEM, "out of memory");
+	if ((rc = al_sha256_new(&h, err)) < 0)
+		goto out;
+	for (;;) {
+		ssize_t r = read(fd, buf, 64 * 1024);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = al_error_set(err, AL_EIO, "%s: %s", what,
+					  strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		al_sha256_update(h, buf, (size_t)r);
+		*size += (uint64_t)r;
+	}
+	al_sha256_final(h, hex, NULL);
+out:
+	al_sha256_free(h);
+	free(buf);
+	return rc;
 }

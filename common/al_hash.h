@@ -25,6 +25,14 @@ void al_sha256_free(struct al_sha256 *h);
 /* One-shot digest of buf as lowercase hex. */
 void al_sha256_hex(const void *buf, size_t len, char hex[AL_SHA256_HEX]);
 
+/*
+ * Hash everything readable from fd (to its end) in 64 KiB reads: the
+ * digest as lowercase hex, the byte count in *size.  what names the file in
+ * messages.  EINTR-safe.  AL_EIO, AL_ENOMEM, AL_ECRYPTO.
+ */
+int al_sha256_fd(int fd, char hex[AL_SHA256_HEX], uint64_t *size,
+		 const char *what, struct al_error *err);
+
 /* Make sure libgcrypt is initialised (safe to call many times). */
 void al_hash_init(void);
 

@@ -6,6 +6,7 @@
  * serialisation.
  */
 #include "al_manifest.h"
+#include "al_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -788,79 +789,6 @@ int al_manifest_check(const json_t *m, const struct al_limits *lim,
 
 /* ---- parsing and dumping ---- */
 
-/* Deepest nesting of arrays and objects, counted outside strings; stops
- * counting past max.  Exact for valid JSON; for invalid JSON jansson fails
- * no deeper than this. */
-static unsigned json_depth(const char *buf, size_t len, unsigned max)
-{
-	unsigned depth = 0, deepest = 0;
-	bool in_str = false;
-
-	for (size_t i = 0; i < len && deepest <= max; i++) {
-		char c = buf[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		if (c == '"') {
-			in_str = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > deepest)
-				deepest = depth;
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return deepest;
-}
-
-/* Strict decoding shared by the manifest's checks: size, UTF-8, depth, no
- * duplicate keys, no NUL, an object at the top. */
-static int decode_strict(const char *buf, size_t len, uint64_t max_bytes,
-			 json_t **out, struct al_error *err)
-{
-	json_error_t jerr;
-	char show[160];
-	json_t *j;
-
-	*out = NULL;
-	if (len > max_bytes)
-		return al_error_set(err, AL_ELIMIT,
-				    "manifest: %zu bytes, more than the limit "
-				    "of %" PRIu64,
-				    len, max_bytes);
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		return al_error_set(err, AL_EINVAL,
-				    "manifest: starts with a byte order mark");
-	if (!al_utf8_valid(buf, len))
-		return al_error_set(err, AL_EINVAL,
-				    "manifest: not valid UTF-8");
-	if (json_depth(buf, len, MANIFEST_MAX_DEPTH) > MANIFEST_MAX_DEPTH)
-		return al_error_set(err, AL_EINVAL,
-				    "manifest: nested more than %d deep",
-				    MANIFEST_MAX_DEPTH);
-	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j) {
-		al_text_visible(jerr.text,
-				strnlen(jerr.text, sizeof(jerr.text)), show,
-				sizeof(show));
-		return al_error_set(err, AL_EINVAL,
-				    "manifest: line %d column %d: %s",
-				    jerr.line, jerr.column, show);
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return al_error_set(err, AL_EINVAL,
-				    "manifest: not a JSON object");
-	}
-	*out = j;
-	return 0;
-}
-
 int al_manifest_parse(const char *buf, size_t len, const struct al_limits *lim,
 		      json_t **out, struct al_problems *p, struct al_error *err)
 {
@@ -875,7 +803,8 @@ int al_manifest_parse(const char *buf, size_t len, const struct al_limits *lim,
 		al_limits_default(&def);
 		lim = &def;
 	}
-	rc = decode_strict(buf, len, lim->manifest_bytes, &j, err);
+	rc = al_json_decode_object(buf, len, lim->manifest_bytes,
+				   MANIFEST_MAX_DEPTH, "manifest", &j, err);
 	if (rc) {
 		if (p)
 			al_problems_add(p, 0, "%s", err->msg);

@@ -5,6 +5,7 @@
  * any key it does not know, so that a typo cannot weaken a policy.
  */
 #include "al_policy.h"
+#include "al_json.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -801,75 +802,6 @@ static int parse_root(json_t *root, struct al_policy *p, struct al_error *err)
 
 /* ---- decoding ---- */
 
-/* Deepest nesting of arrays and objects outside strings (see
- * al_manifest.c); stops counting past max. */
-static unsigned json_depth(const char *buf, size_t len, unsigned max)
-{
-	unsigned depth = 0, deepest = 0;
-	bool in_str = false;
-
-	for (size_t i = 0; i < len && deepest <= max; i++) {
-		char c = buf[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		if (c == '"') {
-			in_str = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > deepest)
-				deepest = depth;
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return deepest;
-}
-
-static int decode(const char *buf, size_t len, json_t **out,
-		  struct al_error *err)
-{
-	json_error_t jerr;
-	char show[160];
-	json_t *j;
-
-	*out = NULL;
-	if (len > POLICY_MAX_BYTES)
-		return al_error_set(err, AL_ELIMIT,
-				    "policy: %zu bytes, more than the limit "
-				    "of %" PRIu64,
-				    len, POLICY_MAX_BYTES);
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		return al_error_set(err, AL_EINVAL,
-				    "policy: starts with a byte order mark");
-	if (!al_utf8_valid(buf, len))
-		return al_error_set(err, AL_EINVAL, "policy: not valid UTF-8");
-	if (json_depth(buf, len, POLICY_MAX_DEPTH) > POLICY_MAX_DEPTH)
-		return al_error_set(err, AL_EINVAL,
-				    "policy: nested more than %d deep",
-				    POLICY_MAX_DEPTH);
-	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j) {
-		al_text_visible(jerr.text,
-				strnlen(jerr.text, sizeof(jerr.text)), show,
-				sizeof(show));
-		return al_error_set(err, AL_EINVAL,
-				    "policy: line %d column %d: %s", jerr.line,
-				    jerr.column, show);
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return al_error_set(err, AL_EINVAL,
-				    "policy: not a JSON object");
-	}
-	*out = j;
-	return 0;
-}
-
 int al_policy_parse(const char *buf, size_t len, struct al_policy *p,
 		    struct al_error *err)
 {
@@ -879,7 +811,8 @@ int al_policy_parse(const char *buf, size_t len, struct al_policy *p,
 	rc = al_policy_init_default(p, err);
 	if (rc)
 		return rc;
-	rc = decode(buf, len, &root, err);
+	rc = al_json_decode_object(buf, len, POLICY_MAX_BYTES, POLICY_MAX_DEPTH,
+				   "policy", &root, err);
 	if (rc)
 		goto out;
 	rc = parse_root(root, p, err);

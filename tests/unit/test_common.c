@@ -173,6 +173,30 @@ static void test_hash__sha256_known_vectors(void **state)
 				 "b00361a396177a9cb410ff61f20015ad");
 }
 
+static void test_hash__sha256_fd_hashes_to_the_end(void **state)
+{
+	char path[128], hex[AL_SHA256_HEX];
+	struct al_error err;
+	uint64_t size = 0;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/abc.txt", tmpdir);
+	write_file(path, "abc");
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(al_sha256_fd(fd, hex, &size, path, &err), 0);
+	close(fd);
+	assert_int_equal(size, 3);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+				 "b00361a396177a9cb410ff61f20015ad");
+	/* a descriptor that cannot be read: the error names the file */
+	fd = open(path, O_WRONLY);
+	assert_int_equal(al_sha256_fd(fd, hex, &size, "abc.txt", &err), AL_EIO);
+	close(fd);
+	assert_non_null(strstr(err.msg, "abc.txt"));
+}
+
 static void test_io__read_file_reads_whole_file(void **state)
 {
 	char path[128], *buf = NULL;
@@ -387,6 +411,7 @@ int main(void)
 		cmocka_unit_test(
 			test_text__visible_cuts_long_text_with_ellipsis),
 		cmocka_unit_test(test_hash__sha256_known_vectors),
+		cmocka_unit_test(test_hash__sha256_fd_hashes_to_the_end),
 		cmocka_unit_test(test_io__read_file_reads_whole_file),
 		cmocka_unit_test(test_io__read_file_refuses_over_cap),
 		cmocka_unit_test(test_io__read_file_refuses_symlink_and_dir),

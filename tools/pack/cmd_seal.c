@@ -132,33 +132,12 @@ static int produce(void *ctx, al_sink_fn sink, void *sink_ctx,
 static int hash_path(const char *path, char hex[AL_SHA256_HEX], uint64_t *size,
 		     struct al_error *err)
 {
-	struct al_sha256 *h = NULL;
-	char buf[65536];
-	int fd, rc = 0;
+	int fd, rc;
 
-	*size = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return al_error_set(err, AL_EIO, "'%s': %s", path,
 				    strerror(errno));
-	if ((rc = al_sha256_new(&h, err)) < 0)
-		goto out;
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = al_error_set(err, AL_EIO, "'%s': %s", path,
-					  strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		al_sha256_update(h, buf, (size_t)r);
-		*size += (uint64_t)r;
-	}
-	al_sha256_final(h, hex, NULL);
-out:
-	al_sha256_free(h);
+	rc = al_sha256_fd(fd, hex, size, path, err);
 	close(fd);
 	return rc;
 }

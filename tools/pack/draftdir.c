@@ -55,11 +55,8 @@ static int hash_file(int dirfd, const char *name, const char *shown,
 		     uint64_t *size, char hex[AL_SHA256_HEX],
 		     struct al_error *err)
 {
-	struct al_sha256 *h = NULL;
 	struct stat st;
-	char *buf = NULL;
-	uint64_t got = 0;
-	int fd, rc = 0;
+	int fd, rc;
 
 	fd = openat(dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -67,42 +64,17 @@ static int hash_file(int dirfd, const char *name, const char *shown,
 		return al_error_set(err, AL_EIO, "%s: %s", shown,
 				    strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = al_error_set(err, AL_EINVAL,
-				  "%s: is not a regular file (only regular "
-				  "files are sealed)",
-				  shown);
-		goto out;
+		close(fd);
+		return al_error_set(err, AL_EINVAL,
+				    "%s: is not a regular file (only regular "
+				    "files are sealed)",
+				    shown);
 	}
-	buf = malloc(64 * 1024);
-	if (!buf || al_sha256_new(&h, err) < 0) {
-		rc = al_error_set(err, AL_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf, 64 * 1024);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = al_error_set(err, AL_EIO, "%s: %s", shown,
-					  strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		al_sha256_update(h, buf, (size_t)r);
-		got += (uint64_t)r;
-	}
-	if (got != (uint64_t)st.st_size) {
+	rc = al_sha256_fd(fd, hex, size, shown, err);
+	close(fd);
+	if (rc == 0 && *size != (uint64_t)st.st_size)
 		rc = al_error_set(err, AL_EIO, "%s: changed while being read",
 				  shown);
-		goto out;
-	}
-	al_sha256_final(h, hex, NULL);
-	*size = got;
-out:
-	al_sha256_free(h);
-	free(buf);
-	close(fd);
 	return rc;
 }
 
