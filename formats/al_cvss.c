@@ -4,6 +4,7 @@
  * docs/cvss.md describes what is accepted and every choice made here.
  */
 #include "al_cvss.h"
+#include "al_cvss40_tables.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,21 +64,6 @@ static const struct cvss_version cvss_versions[] = {
 	 sizeof(cvss40_other) / sizeof(cvss40_other[0]), true,
 	 "AV/AC/AT/PR/UI/VC/VI/VA/SC/SI/SA"},
 };
-
-/* The v4.0 tables, generated into al_cvss40_tables.c (see there). */
-extern const signed char al_cvss40_lookup[3][2][3][3][3][2];
-extern const signed char al_cvss40_max_sev_eq1[3];
-extern const signed char al_cvss40_max_sev_eq2[2];
-extern const signed char al_cvss40_max_sev_eq3eq6[3][2];
-extern const signed char al_cvss40_max_sev_eq4[3];
-extern const unsigned char al_cvss40_max_n_eq1[3];
-extern const unsigned char al_cvss40_max_n_eq2[2];
-extern const unsigned char al_cvss40_max_n_eq3eq6[3][2];
-extern const unsigned char al_cvss40_max_n_eq4[3];
-extern const signed char al_cvss40_max_eq1[3][5][14];
-extern const signed char al_cvss40_max_eq2[2][5][14];
-extern const signed char al_cvss40_max_eq3eq6[3][2][5][14];
-extern const signed char al_cvss40_max_eq4[3][5][14];
 
 /* ---- parsing ------------------------------------------------------------ */
 

@@ -34,21 +34,7 @@
  */
 
 #include "al_cvss.h"
-
-/* declared again in al_cvss.c, which uses them */
-extern const signed char al_cvss40_lookup[3][2][3][3][3][2];
-extern const signed char al_cvss40_max_sev_eq1[3];
-extern const signed char al_cvss40_max_sev_eq2[2];
-extern const signed char al_cvss40_max_sev_eq3eq6[3][2];
-extern const signed char al_cvss40_max_sev_eq4[3];
-extern const unsigned char al_cvss40_max_n_eq1[3];
-extern const unsigned char al_cvss40_max_n_eq2[2];
-extern const unsigned char al_cvss40_max_n_eq3eq6[3][2];
-extern const unsigned char al_cvss40_max_n_eq4[3];
-extern const signed char al_cvss40_max_eq1[3][5][14];
-extern const signed char al_cvss40_max_eq2[2][5][14];
-extern const signed char al_cvss40_max_eq3eq6[3][2][5][14];
-extern const signed char al_cvss40_max_eq4[3][5][14];
+#include "al_cvss40_tables.h"
 
 /* MacroVector score in tenths, indexed by the six EQ levels;
  * -1 where the MacroVector does not exist */

@@ -125,21 +125,8 @@ def main():
 
     o = []
     o.append(NOTICE)
-    o.append('#include "al_cvss.h"\n')
-    o.append("/* declared again in al_cvss.c, which uses them */")
-    o.append("extern const signed char al_cvss40_lookup[3][2][3][3][3][2];")
-    o.append("extern const signed char al_cvss40_max_sev_eq1[3];")
-    o.append("extern const signed char al_cvss40_max_sev_eq2[2];")
-    o.append("extern const signed char al_cvss40_max_sev_eq3eq6[3][2];")
-    o.append("extern const signed char al_cvss40_max_sev_eq4[3];")
-    o.append("extern const unsigned char al_cvss40_max_n_eq1[3];")
-    o.append("extern const unsigned char al_cvss40_max_n_eq2[2];")
-    o.append("extern const unsigned char al_cvss40_max_n_eq3eq6[3][2];")
-    o.append("extern const unsigned char al_cvss40_max_n_eq4[3];")
-    o.append("extern const signed char al_cvss40_max_eq1[3][%d][%d];" % (MAXALT, NDIST))
-    o.append("extern const signed char al_cvss40_max_eq2[2][%d][%d];" % (MAXALT, NDIST))
-    o.append("extern const signed char al_cvss40_max_eq3eq6[3][2][%d][%d];" % (MAXALT, NDIST))
-    o.append("extern const signed char al_cvss40_max_eq4[3][%d][%d];" % (MAXALT, NDIST))
+    o.append('#include "al_cvss.h"')
+    o.append('#include "al_cvss40_tables.h"')
     o.append("")
 
     # lookup: [eq1][eq2][eq3][eq4][eq5][eq6], tenths, -1 where the
