@@ -133,3 +133,58 @@ char *al_text_visible(const char *s, size_t len, char *out, size_t outsz)
 	out[o] = '\0';
 	return out;
 }
+
+int al_relpath_check(const char *name, size_t len, size_t max_bytes,
+		     const char *what, struct al_error *err)
+{
+	char show[160];
+	size_t start = 0;
+
+	al_text_visible(name, len, show, sizeof(show));
+	if (len == 0)
+		return al_error_set(err, AL_EINVAL, "%s '': empty name", what);
+	if (len > max_bytes)
+		return al_error_set(err, AL_EINVAL,
+				    "%s '%s': name is %zu bytes, more than the "
+				    "limit of %zu",
+				    what, show, len, max_bytes);
+	if (memchr(name, '\0', len))
+		return al_error_set(err, AL_EINVAL,
+				    "%s '%s': contains a NUL byte", what, show);
+	if (!al_utf8_valid(name, len))
+		return al_error_set(err, AL_EINVAL, "%s '%s': not valid UTF-8",
+				    what, show);
+	if (al_text_has_control(name, len))
+		return al_error_set(err, AL_EINVAL,
+				    "%s '%s': contains a control or bidi "
+				    "character",
+				    what, show);
+	if (memchr(name, '\\', len))
+		return al_error_set(err, AL_EINVAL,
+				    "%s '%s': contains a backslash", what,
+				    show);
+	if (name[0] == '/')
+		return al_error_set(err, AL_EINVAL, "%s '%s': absolute path",
+				    what, show);
+	for (size_t i = 0; i <= len; i++) {
+		size_t clen;
+
+		if (i < len && name[i] != '/')
+			continue;
+		clen = i - start;
+		if (clen == 0)
+			return al_error_set(err, AL_EINVAL,
+					    "%s '%s': has an empty component",
+					    what, show);
+		if (clen == 1 && name[start] == '.')
+			return al_error_set(err, AL_EINVAL,
+					    "%s '%s': has a '.' component",
+					    what, show);
+		if (clen == 2 && name[start] == '.' && name[start + 1] == '.')
+			return al_error_set(err, AL_EINVAL,
+					    "%s '%s': has a '..' component",
+					    what, show);
+		start = i + 1;
+	}
+	return 0;
+}

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "al_error.h"
+
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing above U+10FFFF). */
 bool al_utf8_valid(const char *s, size_t len);
@@ -19,6 +21,15 @@ bool al_text_has_control(const char *s, size_t len);
 
 /* Number of Unicode code points in valid UTF-8 s[0..len). */
 size_t al_utf8_length(const char *s, size_t len);
+
+/*
+ * Is name[0..len) a safe relative path for an archive entry?  Not empty, at
+ * most max_bytes, no NUL, valid UTF-8, no control or bidi character, no
+ * backslash, not absolute, and no empty, "." or ".." component.  AL_EINVAL
+ * with a message "WHAT 'NAME': rule", the name made visible.
+ */
+int al_relpath_check(const char *name, size_t len, size_t max_bytes,
+		     const char *what, struct al_error *err);
 
 /*
  * Write s[0..len) into out (size outsz, always NUL-terminated) with every

@@ -210,50 +210,12 @@ static int check_name(const struct al_tar_writer *w, const char *name,
 		      char show[SHOW_LEN], struct al_error *err)
 {
 	size_t len = name ? strlen(name) : 0;
-	size_t start = 0;
+	int rc;
 
-	if (len == 0)
-		return al_error_set(err, AL_EINVAL,
-				    "archive entry '': empty name");
+	if ((rc = al_relpath_check(name ? name : "", len, AL_TAR_NAME_MAX,
+				   "archive entry", err)))
+		return rc;
 	al_text_visible(name, len, show, SHOW_LEN);
-	if (len > AL_TAR_NAME_MAX)
-		return al_error_set(err, AL_EINVAL,
-				    "archive entry '%s': name is %zu bytes, "
-				    "more than %d",
-				    show, len, AL_TAR_NAME_MAX);
-	if (!al_utf8_valid(name, len))
-		return al_error_set(err, AL_EINVAL,
-				    "archive entry '%s': name is not valid "
-				    "UTF-8",
-				    show);
-	if (al_text_has_control(name, len))
-		return al_error_set(err, AL_EINVAL,
-				    "archive entry '%s': name holds a control "
-				    "character",
-				    show);
-	if (strchr(name, '\\'))
-		return al_error_set(err, AL_EINVAL,
-				    "archive entry '%s': name holds a "
-				    "backslash",
-				    show);
-	if (name[0] == '/')
-		return al_error_set(err, AL_EINVAL,
-				    "archive entry '%s': name is absolute",
-				    show);
-	for (size_t i = 0; i <= len; i++) {
-		size_t clen;
-
-		if (i < len && name[i] != '/')
-			continue;
-		clen = i - start;
-		if (clen == 0 || (clen == 1 && name[start] == '.') ||
-		    (clen == 2 && name[start] == '.' && name[start + 1] == '.'))
-			return al_error_set(err, AL_EINVAL,
-					    "archive entry '%s': name has an "
-					    "empty, '.' or '..' component",
-					    show);
-		start = i + 1;
-	}
 	if (!w->loc_utf8) {
 		for (size_t i = 0; i < len; i++)
 			if ((unsigned char)name[i] >= 0x80)

@@ -93,7 +93,6 @@ int al_entry_name_check(const char *name, size_t len,
 {
 	struct al_limits def;
 	char show[SHOW_LEN];
-	size_t start = 0;
 	bool nfc;
 	int rc;
 
@@ -101,51 +100,9 @@ int al_entry_name_check(const char *name, size_t len,
 		al_limits_default(&def);
 		lim = &def;
 	}
+	if ((rc = al_relpath_check(name, len, lim->name_bytes, "entry", err)))
+		return rc;
 	al_text_visible(name, len, show, sizeof(show));
-	if (len == 0)
-		return al_error_set(err, AL_EINVAL, "entry '': empty name");
-	if (len > lim->name_bytes)
-		return al_error_set(err, AL_EINVAL,
-				    "entry '%s': name is %zu bytes, more than "
-				    "the limit of %" PRIu64,
-				    show, len, lim->name_bytes);
-	if (memchr(name, '\0', len))
-		return al_error_set(err, AL_EINVAL,
-				    "entry '%s': contains a NUL byte", show);
-	if (!al_utf8_valid(name, len))
-		return al_error_set(err, AL_EINVAL,
-				    "entry '%s': not valid UTF-8", show);
-	if (al_text_has_control(name, len))
-		return al_error_set(err, AL_EINVAL,
-				    "entry '%s': contains a control or bidi "
-				    "character",
-				    show);
-	if (memchr(name, '\\', len))
-		return al_error_set(err, AL_EINVAL,
-				    "entry '%s': contains a backslash", show);
-	if (name[0] == '/')
-		return al_error_set(err, AL_EINVAL, "entry '%s': absolute path",
-				    show);
-	for (size_t i = 0; i <= len; i++) {
-		size_t clen;
-
-		if (i < len && name[i] != '/')
-			continue;
-		clen = i - start;
-		if (clen == 0)
-			return al_error_set(
-				err, AL_EINVAL,
-				"entry '%s': has an empty component", show);
-		if (clen == 1 && name[start] == '.')
-			return al_error_set(err, AL_EINVAL,
-					    "entry '%s': has a '.' component",
-					    show);
-		if (clen == 2 && name[start] == '.' && name[start + 1] == '.')
-			return al_error_set(err, AL_EINVAL,
-					    "entry '%s': has a '..' component",
-					    show);
-		start = i + 1;
-	}
 	if (!(len == 13 && memcmp(name, "manifest.json", 13) == 0) &&
 	    !(len == 14 && memcmp(name, "keys/reply.asc", 14) == 0) &&
 	    !(len > 12 && memcmp(name, "attachments/", 12) == 0))

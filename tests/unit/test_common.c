@@ -152,6 +152,42 @@ static void test_text__visible_cuts_long_text_with_ellipsis(void **state)
 	assert_non_null(strstr(out, "..."));
 }
 
+static void test_text__relpath_check_refuses_unsafe_names(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+		const char *msg;
+	} bad[] = {
+		{"", 0, "empty name"},
+		{"a/../b", 6, "'..' component"},
+		{"./a", 3, "'.' component"},
+		{"a//b", 4, "empty component"},
+		{"a/", 2, "empty component"},
+		{"/abs", 4, "absolute path"},
+		{"a\\b", 3, "backslash"},
+		{"a\0b", 3, "NUL byte"},
+		{"a\x1b" "b", 3, "control"},
+		{"\xe2\x80\xaetxt.exe", 10, "bidi"},
+		{"\xff", 1, "not valid UTF-8"},
+		{"abcdefghijk", 11, "more than the limit of 10"},
+	};
+	struct al_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(al_relpath_check(bad[i].name, bad[i].len, 10,
+						  "entry", &err),
+				 AL_EINVAL);
+		if (!strstr(err.msg, bad[i].msg) ||
+		    strncmp(err.msg, "entry '", 7) != 0)
+			fail_msg("case %zu: got '%s'", i, err.msg);
+	}
+	assert_int_equal(al_relpath_check("a/b.c", 5, 10, "entry", &err), 0);
+	assert_int_equal(
+		al_relpath_check("caf\xc3\xa9/..x", 9, 10, "entry", &err), 0);
+}
+
 static void test_hash__sha256_known_vectors(void **state)
 {
 	char hex[AL_SHA256_HEX];
@@ -410,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_text__visible_escapes_untrusted_text),
 		cmocka_unit_test(
 			test_text__visible_cuts_long_text_with_ellipsis),
+		cmocka_unit_test(test_text__relpath_check_refuses_unsafe_names),
 		cmocka_unit_test(test_hash__sha256_known_vectors),
 		cmocka_unit_test(test_hash__sha256_fd_hashes_to_the_end),
 		cmocka_unit_test(test_io__read_file_reads_whole_file),
