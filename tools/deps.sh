@@ -6,8 +6,8 @@ AL_PACKAGES=(
     gcc libc6-dev pkg-config meson ninja-build
     libgpgme-dev libarchive-dev libsqlite3-dev libjansson-dev libgcrypt20-dev
     libunistring-dev libcmocka-dev
-    gnupg gpg-agent gpgconf
-    python3 tar
+    gnupg gpg gpg-agent gpgconf
+    python3 tar diffutils coreutils findutils
 )
 
 al_install_deps() {
