@@ -39,18 +39,33 @@ err_has() { grep -qF -- "$1" "$WORK/err"; }
 out_has() { grep -qF -- "$1" "$WORK/out"; }
 
 # gen_key NAME [ALGO_ENC|none] [EXTRA gpg options...]: a key without
-# passphrase; prints its fingerprint.
+# passphrase; prints its fingerprint.  gpg's messages go to
+# $WORK/genkey.log (shown on failure); a failed attempt is tried again, as
+# gpg-agent can refuse a request under load.
 gen_key() {
-    local name=$1 enc=${2:-cv25519} fpr
+    local name=$1 enc=${2:-cv25519} fpr try
     shift 2 || shift $#
-    gpg --batch --pinentry-mode loopback --passphrase '' "$@" \
-        --quick-gen-key "$name <$name@example.org>" ed25519 cert,sign 2y >/dev/null 2>&1 || return 1
-    fpr=$(gpg --batch --with-colons --list-secret-keys "<$name@example.org>" | awk -F: '/^fpr/ {print $10; exit}')
-    if [ "$enc" != none ]; then
-        gpg --batch --pinentry-mode loopback --passphrase '' "$@" \
-            --quick-add-key "$fpr" "$enc" encr 2y >/dev/null 2>&1 || return 1
-    fi
-    echo "$fpr"
+    for try in 1 2 3; do
+        fpr=$(gpg --batch --with-colons --list-secret-keys "<$name@example.org>" 2>/dev/null |
+            awk -F: '/^fpr/ {print $10; exit}')
+        if [ -z "$fpr" ]; then
+            gpg --batch --pinentry-mode loopback --passphrase '' "$@" \
+                --quick-gen-key "$name <$name@example.org>" ed25519 cert,sign 2y \
+                >>"$WORK/genkey.log" 2>&1 || continue
+            fpr=$(gpg --batch --with-colons --list-secret-keys "<$name@example.org>" |
+                awk -F: '/^fpr/ {print $10; exit}')
+            [ -n "$fpr" ] || continue
+        fi
+        if [ "$enc" != none ] && ! gpg --batch --with-colons --list-keys "$fpr" | grep -q '^sub:.*:e:'; then
+            gpg --batch --pinentry-mode loopback --passphrase '' "$@" \
+                --quick-add-key "$fpr" "$enc" encr 2y >>"$WORK/genkey.log" 2>&1 || continue
+        fi
+        echo "$fpr"
+        return 0
+    done
+    echo "# gen_key $name failed:" >&2
+    sed 's/^/#   /' "$WORK/genkey.log" >&2
+    return 1
 }
 
 setup_gnupg() {

@@ -138,6 +138,7 @@ GNUPGHOME="$GNUPGHOME2" gpgconf --kill all 2>/dev/null
 
 # an expired recipient key
 EXP=$(gen_key expired cv25519 --faked-system-time 20200101T000000)
+check "an expired test key was generated" test -n "$EXP"
 run "$PACK" seal "$D" --to "$EXP" -o "$WORK/expired.gpg"
 check "seal refuses an expired recipient key" \
     sh -c "[ $RC -eq 1 ] && [ ! -e '$WORK/expired.gpg' ] && grep -q 'expired' '$WORK/err'"
