@@ -22,7 +22,6 @@
 #define POLICY_MAX_DEPTH 32
 #define PATH_LEN         96
 #define SHOW_LEN         80
-#define MAX_RECIPIENTS   100
 #define MAX_SUPPORTED    256
 #define MAX_OUT_OF_SCOPE 256
 #define MAX_TEXT_CHARS   500
@@ -389,7 +388,7 @@ static int key_recipients(json_t *v, struct al_policy *p, struct al_error *err)
 {
 	size_t n = json_array_size(v);
 	char **vec = NULL;
-	int rc = array_of(v, "recipients", 1, MAX_RECIPIENTS, err);
+	int rc = array_of(v, "recipients", 1, AL_POLICY_MAX_RECIPIENTS, err);
 
 	if (rc)
 		return rc;

@@ -11,6 +11,8 @@
 #include "al_manifest.h"
 
 #define AL_POLICY_VERSION 1
+/* At most this many recipients (gpg encrypts to at most 64 here too). */
+#define AL_POLICY_MAX_RECIPIENTS 64
 
 enum al_rating {
 	AL_RATING_CRITICAL = 0,

@@ -99,6 +99,11 @@ gpg --batch --decrypt "$WORK/kit.gpg" 2>/dev/null | tar -xOf - manifest.json >"$
 check "the manifest records the SHA-256 of the policy it was checked against" \
     python3 -c 'import json,sys,hashlib; m=json.load(open(sys.argv[1])); assert m["policy_sha256"]==hashlib.sha256(open(sys.argv[2],"rb").read()).hexdigest()' "$WORK/m.json" "$KIT/policy.json"
 
+many=(); for i in $(seq 63); do many+=(--to "$M"); done
+run "$PACK" seal "$D" --policy "$KIT" --policy-key "$M" "${many[@]}" -o "$WORK/many.gpg"
+check "more recipients than a bundle can take (kit's 2 + 63) is refused, not overflowed" \
+    sh -c "[ $RC -eq 2 ] && grep -q 'more than the 64' '$WORK/err' && [ ! -e '$WORK/many.gpg' ]"
+
 RS="$WORK/reqsig"
 make_kit "$RS" "$M" ',
   "require_signature": true'

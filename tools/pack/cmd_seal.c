@@ -19,6 +19,7 @@
 #include "al_time.h"
 #include "pack.h"
 
+/* --to options; with the kit's, gpg takes at most 64 in all */
 #define SEAL_MAX_RECIPIENTS 64
 
 static const char usage_text[] =
@@ -243,7 +244,7 @@ int cmd_seal(int argc, char **argv)
 	struct al_gpg *g = NULL;
 	struct al_atomic a = {.fd = -1};
 	struct seal_ctx s = {0};
-	const char *rcpt[2 * SEAL_MAX_RECIPIENTS];
+	const char *rcpt[AL_POLICY_MAX_RECIPIENTS + SEAL_MAX_RECIPIENTS];
 	char *manifest = NULL, outbuf[4096], signer[AL_FPR_MAX] = "";
 	char content_hex[AL_SHA256_HEX], bundle_hex[AL_SHA256_HEX];
 	const char *out, *id;
@@ -273,6 +274,13 @@ int cmd_seal(int argc, char **argv)
 	}
 	for (size_t i = 0; i < o.nto; i++)
 		rcpt[nr++] = o.to[i];
+	if (nr > AL_POLICY_MAX_RECIPIENTS) {
+		rc = al_error_set(&err, AL_EUSAGE,
+				  "%zu recipients, more than the %d a bundle "
+				  "can be encrypted to",
+				  nr, AL_POLICY_MAX_RECIPIENTS);
+		goto out;
+	}
 
 	/* check: every problem, and nothing written when there is one */
 	rc = pack_draft_load(o.dir, have_policy ? &policy : NULL, &pd, &err);
