@@ -15,7 +15,7 @@
 
 struct al_problem {
 	unsigned line;
-	char msg[256];
+	char msg[512];
 };
 
 struct al_problems {

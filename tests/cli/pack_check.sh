@@ -105,6 +105,11 @@ run "$PACK" check "$d"
 check "an attachment name with a control character is refused, shown escaped" \
     sh -c "[ $RC -eq 1 ] && grep -qF 'bad\\x1bname' '$WORK/err'"
 
+d="$WORK/longname"; cp -r "$D" "$d"; echo x >"$d/attachments/$(printf 'x%.0s' $(seq 250))"
+run "$PACK" check "$d"
+check "a name over 255 bytes is refused with the rule still readable" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'more than the limit of 255' '$WORK/err'"
+
 d="$WORK/secret"; cp -r "$D" "$d"
 printf -- '-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nxx\n-----END PGP PRIVATE KEY BLOCK-----\n' >"$d/reply.asc"
 run "$PACK" check "$d"

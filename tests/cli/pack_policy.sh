@@ -99,6 +99,15 @@ gpg --batch --decrypt "$WORK/kit.gpg" 2>/dev/null | tar -xOf - manifest.json >"$
 check "the manifest records the SHA-256 of the policy it was checked against" \
     python3 -c 'import json,sys,hashlib; m=json.load(open(sys.argv[1])); assert m["policy_sha256"]==hashlib.sha256(open(sys.argv[2],"rb").read()).hexdigest()' "$WORK/m.json" "$KIT/policy.json"
 
+SMALL="$WORK/small"
+make_kit "$SMALL" "$M" ',
+  "limits": {"manifest_bytes": 1024}'
+run "$PACK" check "$D" --policy "$SMALL" --policy-key "$M"
+check "check refuses a manifest over the policy's size limit (as seal would)" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'manifest.json: [0-9]* bytes is over the limit of 1024' '$WORK/err'"
+run "$PACK" seal "$D" --policy "$SMALL" --policy-key "$M" -o "$WORK/small.gpg"
+check "...and so does seal, writing nothing" sh -c "[ $RC -eq 1 ] && [ ! -e '$WORK/small.gpg' ]"
+
 many=(); for i in $(seq 63); do many+=(--to "$M"); done
 run "$PACK" seal "$D" --policy "$KIT" --policy-key "$M" "${many[@]}" -o "$WORK/many.gpg"
 check "more recipients than a bundle can take (kit's 2 + 63) is refused, not overflowed" \

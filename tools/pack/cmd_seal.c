@@ -300,13 +300,6 @@ int cmd_seal(int argc, char **argv)
 	}
 	if ((rc = al_manifest_dump(pd.manifest, &manifest, &mlen, &err)) < 0)
 		goto out;
-	if (mlen > (have_policy ? policy.limits.manifest_bytes
-				: (uint64_t)1024 * 1024)) {
-		rc = al_error_set(&err, AL_ELIMIT,
-				  "manifest.json: %zu bytes is over the limit",
-				  mlen);
-		goto out;
-	}
 	id = json_string_value(json_object_get(pd.manifest, "id"));
 
 	/* keys: every recipient and the signer, before any file appears */

@@ -102,6 +102,15 @@ static int add_file(struct walk *w, const char *path, const char *src,
 	return 0;
 }
 
+/* The rule part of a name check's message ("entry 'NAME': rule"): the
+ * problem names the file itself, once. */
+static const char *rule_of(const char *msg)
+{
+	const char *p = strstr(msg, "': ");
+
+	return p ? p + 3 : msg;
+}
+
 /* Check an archive name: valid, and unique after case folding. */
 static int name_ok(struct walk *w, const char *path)
 {
@@ -109,7 +118,8 @@ static int name_ok(struct walk *w, const char *path)
 	char *key = NULL;
 
 	if (al_entry_name_check(path, strlen(path), w->lim, &err) < 0) {
-		al_problems_add(&w->pd->other, 0, "%s: %s", path, err.msg);
+		al_problems_add(&w->pd->other, 0, "%s: %s", path,
+				rule_of(err.msg));
 		return 0;
 	}
 	if (al_name_fold(path, strlen(path), &key, &err) < 0) {
@@ -484,8 +494,10 @@ int pack_manifest_finish(struct pack_draft *pd, const struct al_policy *policy,
 			 int64_t created, struct al_error *err)
 {
 	struct al_limits deflim;
-	char when[AL_RFC3339_LEN];
+	const struct al_limits *lim;
+	char when[AL_RFC3339_LEN], *bytes = NULL;
 	json_t *m = pd->manifest;
+	size_t len = 0;
 
 	al_limits_default(&deflim);
 	al_time_format(created, when);
@@ -499,6 +511,17 @@ int pack_manifest_finish(struct pack_draft *pd, const struct al_policy *policy,
 	    json_object_set_new(m, "policy_sha256",
 				json_string(policy->sha256)))
 		return al_error_set(err, AL_ENOMEM, "out of memory");
-	al_manifest_check(m, policy ? &policy->limits : &deflim, &pd->other);
+	lim = policy ? &policy->limits : &deflim;
+	al_manifest_check(m, lim, &pd->other);
+	/* the size seal will write, so that check and seal agree */
+	if (al_manifest_dump(m, &bytes, &len, err) < 0)
+		return err->code;
+	if (len > lim->manifest_bytes)
+		al_problems_add(&pd->other, 0,
+				"manifest.json: %zu bytes is over the limit of "
+				"%llu; shorten the report or move text into "
+				"attachments",
+				len, (unsigned long long)lim->manifest_bytes);
+	free(bytes);
 	return 0;
 }
