@@ -161,6 +161,33 @@ void al_atomic_abort(struct al_atomic *a)
 	a->fd = -1;
 }
 
+/*
+ * Give tmp the name path unless path exists.  link() is atomic and fails
+ * with EEXIST; filesystems without hard links (FAT and exFAT, as on the USB
+ * sticks bundles travel on) refuse it, so fall back to
+ * renameat2(RENAME_NOREPLACE), and where even that is not supported, to a
+ * check and a rename (a race only with another writer of the same name).
+ */
+static int publish_noreplace(const char *tmp, const char *path)
+{
+	if (link(tmp, path) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS &&
+	    errno != EMLINK)
+		return -1;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (access(path, F_OK) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
 int al_atomic_commit(struct al_atomic *a, int overwrite, struct al_error *err)
 {
 	char *dir = NULL;
@@ -185,8 +212,7 @@ int al_atomic_commit(struct al_atomic *a, int overwrite, struct al_error *err)
 			goto fail;
 		}
 	} else {
-		/* link() fails with EEXIST instead of replacing */
-		if (link(a->tmp, a->path) < 0) {
+		if (publish_noreplace(a->tmp, a->path) < 0) {
 			rc = al_error_set(err,
 					  errno == EEXIST ? AL_EEXIST : AL_EIO,
 					  "'%s': %s", a->path,
@@ -194,7 +220,6 @@ int al_atomic_commit(struct al_atomic *a, int overwrite, struct al_error *err)
 							  : strerror(errno));
 			goto fail;
 		}
-		unlink(a->tmp);
 	}
 	dir = dir_of(a->path);
 	if (dir) {

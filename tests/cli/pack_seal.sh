@@ -143,6 +143,24 @@ run "$PACK" seal "$D" --to "$EXP" -o "$WORK/expired.gpg"
 check "seal refuses an expired recipient key" \
     sh -c "[ $RC -eq 1 ] && [ ! -e '$WORK/expired.gpg' ] && grep -q 'expired' '$WORK/err'"
 
+# a filesystem without hard links (FAT, exFAT on USB sticks): link() fails
+RC=0; strace -f -o /dev/null -e inject=link,linkat:error=EPERM \
+    "$PACK" seal "$D" --to "$M" -o "$WORK/nolink.gpg" >"$WORK/out" 2>"$WORK/err" || RC=$?
+check "seal works where hard links are refused (FAT), leaving no temporary file" \
+    sh -c "[ $RC -eq 0 ] && gpg --batch --decrypt '$WORK/nolink.gpg' >/dev/null 2>&1 && ! ls '$WORK' | grep -q 'tmp-'"
+RC=0; strace -f -o /dev/null -e inject=link,linkat:error=EPERM \
+    "$PACK" seal "$D" --to "$M" -o "$WORK/nolink.gpg" >"$WORK/out" 2>"$WORK/err" || RC=$?
+check "...and still refuses to replace an existing bundle there" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'already exists' '$WORK/err' && ! ls '$WORK' | grep -q 'tmp-'"
+
+# interrupted while sealing: no temporary file is left behind, whenever
+# the signal lands (before, during or after the write)
+big="$WORK/bigdraft"; cp -r "$D" "$big"; head -c 200000000 /dev/zero >"$big/attachments/big.bin"
+"$PACK" seal "$big" --to "$M" -o "$WORK/big.gpg" >/dev/null 2>&1 &
+pid=$!; sleep 0.5; kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
+check "a seal killed by SIGTERM leaves no temporary file" sh -c "! ls '$WORK' | grep -q 'big.gpg.tmp-'"
+rm -rf "$big" "$WORK/big.gpg"
+
 unset SOURCE_DATE_EPOCH
 run "$PACK" seal "$D" --to "$M" -o "$WORK/now.gpg"
 gpg --batch --decrypt "$WORK/now.gpg" 2>/dev/null | tar -xOf - manifest.json >"$WORK/now.json"

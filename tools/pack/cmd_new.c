@@ -49,7 +49,7 @@ int cmd_new(int argc, char **argv)
 	char id[AL_UUID_LEN], path[4096], *text = NULL;
 	const char *dir;
 	struct stat st;
-	int c, rc;
+	int c, rc = 0, made_dir = 0, made_attachments = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -77,13 +77,16 @@ int cmd_new(int argc, char **argv)
 		al_error_set(&err, AL_EIO, "'%s': %s", dir, strerror(errno));
 		pack_fail(&err);
 		return AL_EIO;
+	} else {
+		made_dir = 1;
 	}
 	snprintf(path, sizeof(path), "%s/attachments", dir);
-	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+	if (mkdir(path, 0700) < 0) {
 		rc = al_error_set(&err, AL_EIO, "'%s': %s", path,
 				  strerror(errno));
 		goto out;
 	}
+	made_attachments = 1;
 	if ((rc = al_uuid_v4(id, &err)) < 0 ||
 	    (rc = al_draft_template(id, &text, &err)) < 0)
 		goto out;
@@ -102,7 +105,15 @@ int cmd_new(int argc, char **argv)
 		 dir, dir, dir);
 out:
 	free(text);
-	if (rc < 0)
+	if (rc < 0) {
+		/* leave the folder as it was: remove only what we made */
+		if (made_attachments) {
+			snprintf(path, sizeof(path), "%s/attachments", dir);
+			rmdir(path);
+		}
+		if (made_dir)
+			rmdir(dir);
 		pack_fail(&err);
+	}
 	return rc;
 }

@@ -327,6 +327,7 @@ int cmd_seal(int argc, char **argv)
 	if ((rc = al_sha256_new(&s.content, &err)) < 0 ||
 	    (rc = al_atomic_open(&a, out, &err)) < 0)
 		goto out;
+	pack_tmp_set(a.tmp);
 	s.pd = &pd;
 	s.manifest = manifest;
 	s.manifest_len = mlen;
@@ -335,9 +336,12 @@ int cmd_seal(int argc, char **argv)
 			    &err);
 	if (rc < 0) {
 		al_atomic_abort(&a);
+		pack_tmp_set(NULL);
 		goto out;
 	}
-	if ((rc = al_atomic_commit(&a, o.force, &err)) < 0)
+	rc = al_atomic_commit(&a, o.force, &err);
+	pack_tmp_set(NULL);
+	if (rc < 0)
 		goto out;
 	al_sha256_final(s.content, content_hex, NULL);
 	if ((rc = hash_path(out, bundle_hex, &bundle_size, &err)) < 0)

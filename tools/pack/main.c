@@ -49,6 +49,7 @@ static int exit_code(int rc)
 
 int main(int argc, char **argv)
 {
+	pack_signals_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -76,6 +76,15 @@ json_t *pack_draft_problems_json(const struct pack_draft *pd);
 int pack_kit_load(struct al_gpg *g, const char *kit, const char *pin,
 		  struct al_policy *out, struct al_error *err);
 
+/*
+ * Unlink a half-written temporary file if the program is interrupted
+ * (SIGINT, SIGTERM, SIGHUP) while it exists: pack_signals_init once in
+ * main; pack_tmp_set(path) after creating it, pack_tmp_set(NULL) once it
+ * is committed or removed.
+ */
+void pack_signals_init(void);
+void pack_tmp_set(const char *path);
+
 /* Print "airlock-pack: MESSAGE" on stderr, the message made visible. */
 void pack_fail(const struct al_error *err);
 

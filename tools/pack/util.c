@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "al_text.h"
 #include "pack.h"
@@ -113,4 +115,36 @@ json_t *pack_draft_problems_json(const struct pack_draft *pd)
 			json_array_append_new(a, problem_json("", 0, 0, m));
 	}
 	return a;
+}
+
+static char tmp_path[4096];
+static volatile sig_atomic_t have_tmp;
+
+static void on_signal(int sig)
+{
+	if (have_tmp)
+		unlink(tmp_path); /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void pack_signals_init(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+void pack_tmp_set(const char *path)
+{
+	have_tmp = 0;
+	if (path && strlen(path) < sizeof(tmp_path)) {
+		memcpy(tmp_path, path, strlen(path) + 1);
+		have_tmp = 1;
+	}
 }
