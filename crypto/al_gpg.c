@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,7 +32,13 @@
 #define AL_FPR_INPUT_MAX 200
 
 struct al_gpg {
-	gpgme_ctx_t ctx;
+	gpgme_ctx_t ctx;  /* operations: encrypt, import, verify */
+	gpgme_ctx_t keys; /* key lookups, which must not drop the result of
+			     an operation on ctx (verify looks keys up) */
+	/* The first agent failure gpg reported in an ERROR or FAILURE status
+	 * line since it was last cleared.  gpg reports some only there: a
+	 * secret key listing without an agent ends like "no such key". */
+	gpgme_error_t agent_err;
 };
 
 static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
@@ -57,6 +64,8 @@ static bool is_agent_error(gpgme_error_t e)
 	switch (gpgme_err_code(e)) {
 	case GPG_ERR_NO_AGENT:
 	case GPG_ERR_AGENT:
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_PIN_ENTRY:
 		return true;
 	default:
 		return false;
@@ -73,6 +82,34 @@ static int gpg_fail(struct al_error *err, gpgme_error_t e, const char *what)
 		return al_error_set(err, AL_ECRYPTO,
 				    "gpg-agent is not available: %s", text);
 	return al_error_set(err, AL_ECRYPTO, "%s: %s", what, text);
+}
+
+/*
+ * gpgme's status callback (every status line, "full-status"): remember the
+ * first agent failure of "ERROR <where> <code>" or "FAILURE <op> <code>".
+ * The lines come from gpg; anything not of that shape is ignored.
+ */
+static gpgme_error_t watch_status(void *hook, const char *keyword,
+				  const char *args)
+{
+	struct al_gpg *g = hook;
+	const char *sp;
+	unsigned long code;
+	char *end = NULL;
+
+	if (!keyword || !args || g->agent_err ||
+	    (strcmp(keyword, "ERROR") != 0 && strcmp(keyword, "FAILURE") != 0))
+		return 0;
+	sp = strchr(args, ' ');
+	if (!sp || sp[1] < '0' || sp[1] > '9')
+		return 0;
+	errno = 0;
+	code = strtoul(sp + 1, &end, 10);
+	if (errno || code > UINT32_MAX || (*end != '\0' && *end != ' '))
+		return 0;
+	if (is_agent_error((gpgme_error_t)code))
+		g->agent_err = (gpgme_error_t)code;
+	return 0;
 }
 
 /* Parse "2.2.40" into three numbers; false when it is not that shape. */
@@ -132,10 +169,41 @@ static int check_engine(struct al_error *err)
 	return al_error_set(err, AL_ECRYPTO, "cannot tell which gpg is in use");
 }
 
+/* One context as every call wants it. */
+static int setup_ctx(struct al_gpg *g, gpgme_ctx_t *ctx, struct al_error *err)
+{
+	gpgme_error_t e;
+
+	e = gpgme_new(ctx);
+	if (e) {
+		*ctx = NULL;
+		return gpg_fail(err, e, "cannot start a gpgme session");
+	}
+	e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
+	if (!e)
+		e = gpgme_set_keylist_mode(*ctx, GPGME_KEYLIST_MODE_LOCAL);
+	if (e)
+		return gpg_fail(err, e, "cannot set up the gpgme session");
+	/* Offline makes gpgme pass --disable-dirmngr: nothing reaches the
+	 * network, whatever gpg.conf says. */
+	gpgme_set_offline(*ctx, 1);
+	gpgme_set_armor(*ctx, 0);
+	gpgme_set_textmode(*ctx, 0);
+	e = gpgme_set_ctx_flag(*ctx, "auto-key-retrieve", "0");
+	if (e && gpgme_err_code(e) != GPG_ERR_UNKNOWN_NAME)
+		return gpg_fail(err, e, "cannot turn off key retrieval");
+	/* Every status line to watch_status, for the agent failures gpgme
+	 * does not pass on (a gpgme without the flag just passes fewer). */
+	e = gpgme_set_ctx_flag(*ctx, "full-status", "1");
+	if (e && gpgme_err_code(e) != GPG_ERR_UNKNOWN_NAME)
+		return gpg_fail(err, e, "cannot watch gpg's status");
+	gpgme_set_status_cb(*ctx, watch_status, g);
+	return 0;
+}
+
 int al_gpg_new(struct al_gpg **out, struct al_error *err)
 {
 	struct al_gpg *g = NULL;
-	gpgme_error_t e;
 	int rc;
 
 	*out = NULL;
@@ -150,29 +218,11 @@ int al_gpg_new(struct al_gpg **out, struct al_error *err)
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
-	e = gpgme_new(&g->ctx);
-	if (e) {
-		g->ctx = NULL;
-		rc = gpg_fail(err, e, "cannot start a gpgme session");
+	rc = setup_ctx(g, &g->ctx, err);
+	if (!rc)
+		rc = setup_ctx(g, &g->keys, err);
+	if (rc)
 		goto out;
-	}
-	e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP);
-	if (!e)
-		e = gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
-	if (e) {
-		rc = gpg_fail(err, e, "cannot set up the gpgme session");
-		goto out;
-	}
-	/* Offline makes gpgme pass --disable-dirmngr: nothing reaches the
-	 * network, whatever gpg.conf says. */
-	gpgme_set_offline(g->ctx, 1);
-	gpgme_set_armor(g->ctx, 0);
-	gpgme_set_textmode(g->ctx, 0);
-	e = gpgme_set_ctx_flag(g->ctx, "auto-key-retrieve", "0");
-	if (e && gpgme_err_code(e) != GPG_ERR_UNKNOWN_NAME) {
-		rc = gpg_fail(err, e, "cannot turn off key retrieval");
-		goto out;
-	}
 	*out = g;
 	g = NULL;
 	rc = 0;
@@ -187,6 +237,8 @@ void al_gpg_free(struct al_gpg *g)
 		return;
 	if (g->ctx)
 		gpgme_release(g->ctx);
+	if (g->keys)
+		gpgme_release(g->keys);
 	free(g);
 }
 
@@ -269,10 +321,57 @@ static bool subkey_usable(gpgme_subkey_t s)
 	return !s->revoked && !s->expired && !s->disabled && !s->invalid;
 }
 
+/* The primary fingerprints of a and b are the same. */
+static bool same_key(gpgme_key_t a, gpgme_key_t b)
+{
+	return a->subkeys && b->subkeys && a->subkeys->fpr && b->subkeys->fpr &&
+	       strcasecmp(a->subkeys->fpr, b->subkeys->fpr) == 0;
+}
+
+/*
+ * The one key gpg lists for fpr (the secret listing when secret), on the
+ * lookup context with the status lines watched: gpgme_get_key would list
+ * on a context of its own, where an agent failure is lost and the listing
+ * just ends empty.  GPG_ERR_EOF when there is none, GPG_ERR_AMBIGUOUS_NAME
+ * when two different keys match.
+ */
+static gpgme_error_t list_one(struct al_gpg *g, const char *fpr, bool secret,
+			      gpgme_key_t *out)
+{
+	gpgme_key_t k = NULL, next = NULL;
+	gpgme_error_t e;
+
+	*out = NULL;
+	g->agent_err = 0;
+	e = gpgme_op_keylist_start(g->keys, fpr, secret);
+	if (e)
+		return e;
+	e = gpgme_op_keylist_next(g->keys, &k);
+	while (!e) {
+		e = gpgme_op_keylist_next(g->keys, &next);
+		if (!e && !same_key(k, next))
+			e = gpg_error(GPG_ERR_AMBIGUOUS_NAME);
+		gpgme_key_unref(next);
+		next = NULL;
+	}
+	gpgme_op_keylist_end(g->keys);
+	if (gpgme_err_code(e) != GPG_ERR_EOF || !k) {
+		gpgme_key_unref(k);
+		/* An empty listing may only mean gpg could not ask the
+		 * agent whether it holds the secret key. */
+		if (gpgme_err_code(e) == GPG_ERR_EOF && g->agent_err)
+			e = g->agent_err;
+		return e;
+	}
+	*out = k;
+	return 0;
+}
+
 /*
  * Look a fingerprint up (normalised in fpr) and make sure gpg gave us the
- * key that really has it: gpgme_get_key takes any pattern, and a
- * fingerprint must not match a different key by accident.
+ * key that really has it: gpg takes any pattern, and a fingerprint must
+ * not match a different key by accident.  AL_ENOTFOUND without a message
+ * (the caller words it), or AL_ECRYPTO with one.
  */
 static int get_key(struct al_gpg *g, const char *fpr, bool secret,
 		   gpgme_key_t *out, struct al_error *err)
@@ -281,14 +380,14 @@ static int get_key(struct al_gpg *g, const char *fpr, bool secret,
 	gpgme_error_t e;
 
 	*out = NULL;
-	e = gpgme_get_key(g->ctx, fpr, &k, secret);
+	e = list_one(g, fpr, secret, &k);
 	if (e) {
 		switch (gpgme_err_code(e)) {
 		case GPG_ERR_EOF:
 		case GPG_ERR_NOT_FOUND:
 		case GPG_ERR_NO_PUBKEY:
 		case GPG_ERR_NO_SECKEY:
-			return AL_ENOTFOUND; /* the caller words it */
+			return AL_ENOTFOUND;
 		default:
 			return gpg_fail(err, e, "cannot look up a key");
 		}
@@ -615,6 +714,13 @@ static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
 		return al_error_set(err, AL_EIO,
 				    "cannot write the encrypted output: %s",
 				    strerror(w->error));
+	/* Before the invalid signer, whose reason is only "general error":
+	 * the agent could not sign (no agent, no pinentry for the
+	 * passphrase). */
+	if (is_agent_error(e))
+		return gpg_fail(err, e, "gpg cannot sign");
+	if (g->agent_err)
+		return gpg_fail(err, g->agent_err, "gpg cannot sign");
 	er = gpgme_op_encrypt_result(g->ctx);
 	if (er && er->invalid_recipients) {
 		char text[128];
@@ -719,6 +825,7 @@ int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
 	sv[1] = -1; /* the thread owns it now */
 	reader.fd = sv[0];
 
+	g->agent_err = 0;
 	e = run_encrypt(g, keys, skey, plain, cipher);
 
 	/* Whatever happened, the producer must end: with gpg gone its
@@ -928,7 +1035,8 @@ static int signing_key(struct al_gpg *g, gpgme_signature_t s,
 }
 
 static int verify_result(struct al_gpg *g, const char *pin,
-			 char signer[AL_FPR_MAX], struct al_error *err)
+			 char signer[AL_FPR_MAX], int64_t *sig_time,
+			 struct al_error *err)
 {
 	gpgme_verify_result_t r = gpgme_op_verify_result(g->ctx);
 	gpgme_signature_t s;
@@ -964,6 +1072,9 @@ static int verify_result(struct al_gpg *g, const char *pin,
 				    "signed by %s, expected %s", primary, pin);
 	if (signer)
 		copy_fpr(signer, primary);
+	/* gpg reads a 32-bit creation time; 0 when it gave none. */
+	if (sig_time && s->timestamp <= INT64_MAX)
+		*sig_time = (int64_t)s->timestamp;
 	return 0;
 }
 
@@ -996,7 +1107,8 @@ static bool looks_like_signature(const unsigned char *sig, size_t len)
 
 int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 			   const void *sig, size_t siglen, const char *pin,
-			   char signer[AL_FPR_MAX], struct al_error *err)
+			   char signer[AL_FPR_MAX], int64_t *sig_time,
+			   struct al_error *err)
 {
 	gpgme_data_t sd = NULL, dd = NULL;
 	gpgme_error_t e;
@@ -1006,6 +1118,8 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 	assert(g);
 	if (signer)
 		signer[0] = '\0';
+	if (sig_time)
+		*sig_time = 0;
 	if (pin) {
 		rc = norm_fpr(pin, want, err);
 		if (rc)
@@ -1034,7 +1148,7 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 		}
 		goto out;
 	}
-	rc = verify_result(g, pin ? want : NULL, signer, err);
+	rc = verify_result(g, pin ? want : NULL, signer, sig_time, err);
 out:
 	gpgme_data_release(sd);
 	gpgme_data_release(dd);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "al_error.h"
 #include "al_io.h"
@@ -35,7 +36,9 @@ enum al_key_use {
  * for use.  The primary key's fingerprint (uppercase) goes to primary when
  * it is not NULL.  AL_EINVAL (not a fingerprint), AL_ENOTFOUND (no such
  * key in the keyring), AL_ECRYPTO (revoked, expired, no encryption subkey,
- * no secret key, agent unavailable), each naming the fingerprint.
+ * no secret key), each naming the fingerprint, or AL_ECRYPTO "gpg-agent is
+ * not available: <cause>" when gpg cannot reach the agent to tell whether
+ * the secret key is there (AL_KEY_SIGN).
  */
 int al_gpg_check_key(struct al_gpg *g, const char *fpr, enum al_key_use use,
 		     char primary[AL_FPR_MAX], struct al_error *err);
@@ -55,9 +58,10 @@ typedef int (*al_produce_fn)(void *ctx, al_sink_fn sink, void *sink_ctx,
  * the disk and memory stays constant.  Every key is checked first with
  * al_gpg_check_key.  Integrity protection is always on (gpg's default;
  * MDC / AEAD).  When produce fails, its error is returned and whatever
- * reached out_fd must be thrown away.  AL_ECRYPTO, AL_EIO, AL_EUSAGE (no
- * recipient), AL_ELIMIT (more than 64), and the codes of produce and
- * al_gpg_check_key.
+ * reached out_fd must be thrown away.  AL_ECRYPTO (with a signer,
+ * "gpg-agent is not available: <cause>" when the agent cannot be reached
+ * or cannot ask for the passphrase), AL_EIO, AL_EUSAGE (no recipient),
+ * AL_ELIMIT (more than 64), and the codes of produce and al_gpg_check_key.
  */
 int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
 		   size_t nrecipients, const char *signer, bool armor,
@@ -76,13 +80,16 @@ int al_gpg_import_public(struct al_gpg *g, const void *buf, size_t len,
  * Verify a detached signature sig over data.  Succeeds only when there is
  * exactly one signature, it is valid (good and not from a revoked or
  * expired key), and its key's primary fingerprint equals pin (when pin is
- * not NULL).  The signer's primary fingerprint goes to signer when it is
- * not NULL.  AL_EINTEGRITY naming what was wrong (bad signature, unknown
- * key, wrong key: "signed by X, expected Y"), AL_EINVAL (pin is not a
- * fingerprint), AL_ECRYPTO.
+ * not NULL).  On success the signer's primary fingerprint goes to signer
+ * and the signature's creation time (seconds since the epoch, as the
+ * signature states it; 0 if gpg gave none) to *sig_time, each when not
+ * NULL; on failure signer is "" and *sig_time 0.  AL_EINTEGRITY naming
+ * what was wrong (bad signature, unknown key, wrong key: "signed by X,
+ * expected Y"), AL_EINVAL (pin is not a fingerprint), AL_ECRYPTO.
  */
 int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 			   const void *sig, size_t siglen, const char *pin,
-			   char signer[AL_FPR_MAX], struct al_error *err);
+			   char signer[AL_FPR_MAX], int64_t *sig_time,
+			   struct al_error *err);
 
 #endif

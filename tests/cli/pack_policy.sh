@@ -99,6 +99,29 @@ gpg --batch --decrypt "$WORK/kit.gpg" 2>/dev/null | tar -xOf - manifest.json >"$
 check "the manifest records the SHA-256 of the policy it was checked against" \
     python3 -c 'import json,sys,hashlib; m=json.load(open(sys.argv[1])); assert m["policy_sha256"]==hashlib.sha256(open(sys.argv[2],"rb").read()).hexdigest()' "$WORK/m.json" "$KIT/policy.json"
 
+# a policy without "expires" lasts a year from its signature (spec default)
+gpg --batch --pinentry-mode loopback --passphrase '' --faked-system-time '20220101T000000!' \
+    --quick-gen-key "old <old@example.org>" ed25519 sign never >>"$WORK/genkey.log" 2>&1
+OLD=$(gpg --batch --with-colons --list-keys "<old@example.org>" | awk -F: '/^fpr/ {print $10; exit}')
+Y="$WORK/yearold"; mkdir -p "$Y"
+cat >"$Y/policy.json" <<JSON
+{
+  "airlock_policy": 1,
+  "project": "chatwoot",
+  "contact": "security@example.org",
+  "recipients": ["$M", "$M2"]
+}
+JSON
+gpg --batch --yes --armor --local-user "$OLD" --faked-system-time '20220102T000000!' \
+    --detach-sign -o "$Y/policy.json.asc" "$Y/policy.json" 2>/dev/null
+gpg --batch --armor --export "$M" "$M2" "$OLD" >"$Y/keys.asc"
+run "$PACK" check "$D" --policy "$Y" --policy-key "$OLD"
+check "a policy without expires is refused a year after it was signed" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'expired on 2023-01-02T00:00:00Z (a year after it was signed)' '$WORK/err'"
+gpg --batch --yes --armor --local-user "$OLD" --detach-sign -o "$Y/policy.json.asc" "$Y/policy.json" 2>/dev/null
+run "$PACK" check "$D" --policy "$Y" --policy-key "$OLD"
+check "...and accepted within the year" expect_exit 0
+
 SMALL="$WORK/small"
 make_kit "$SMALL" "$M" ',
   "limits": {"manifest_bytes": 1024}'

@@ -21,8 +21,11 @@ static int make_home(char path[FX_HOME])
 	snprintf(path, FX_HOME, "/tmp/al-gpg-XXXXXX");
 	if (!mkdtemp(path) || chmod(path, 0700) != 0)
 		return -1;
+	/* The fixture's gpg passes passphrases by loopback; the code under
+	 * test never gets a pinentry (nothing pops up, and a key with a
+	 * passphrase shows what happens when the agent cannot ask). */
 	snprintf(conf, sizeof(conf), "%s/gpg-agent.conf", path);
-	if (gpg_fixture_write(conf, "allow-loopback-pinentry\n", 24) != 0)
+	if (gpg_fixture_write(conf, FX_AGENT_CONF, strlen(FX_AGENT_CONF)) != 0)
 		return -1;
 	/* A gpg left to itself would fetch unknown signers' keys; the code
 	 * under test must stop it.  Should anything start dirmngr, let it
@@ -101,7 +104,7 @@ int gpg_fixture_exec(const char *home, const char *in, const char *out,
 }
 
 static int run_v(const char *home, const char *in, const char *out,
-		 const char *faked, va_list ap)
+		 const char *faked, const char *passphrase, va_list ap)
 {
 	const char *argv[FX_MAX_ARGS];
 	size_t n = 0;
@@ -113,7 +116,7 @@ static int run_v(const char *home, const char *in, const char *out,
 	argv[n++] = "--pinentry-mode";
 	argv[n++] = "loopback";
 	argv[n++] = "--passphrase";
-	argv[n++] = "";
+	argv[n++] = passphrase;
 	if (faked) {
 		argv[n++] = "--faked-system-time";
 		argv[n++] = faked;
@@ -133,7 +136,7 @@ int gpg_fixture_run(const char *home, const char *in, const char *out, ...)
 	int rc;
 
 	va_start(ap, out);
-	rc = run_v(home, in, out, NULL, ap);
+	rc = run_v(home, in, out, NULL, "", ap);
 	va_end(ap);
 	return rc;
 }
@@ -145,7 +148,23 @@ int gpg_fixture_run_at(const char *home, const char *faked, const char *in,
 	int rc;
 
 	va_start(ap, out);
-	rc = run_v(home, in, out, faked, ap);
+	rc = run_v(home, in, out, faked, "", ap);
+	va_end(ap);
+	return rc;
+}
+
+static int run_as(const char *home, const char *faked, const char *passphrase,
+		  ...) __attribute__((sentinel));
+
+/* gpg at a faked time with a passphrase, no input or output. */
+static int run_as(const char *home, const char *faked, const char *passphrase,
+		  ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, passphrase);
+	rc = run_v(home, NULL, NULL, faked, passphrase, ap);
 	va_end(ap);
 	return rc;
 }
@@ -190,12 +209,21 @@ int gpg_fixture_key(const char *home, const char *name, const char *subkeys,
 		    const char *faked_time, char fpr[FX_FPR],
 		    char sub[][FX_FPR])
 {
+	return gpg_fixture_key_ex(home, name, subkeys, faked_time, "1d", "",
+				  fpr, sub);
+}
+
+int gpg_fixture_key_ex(const char *home, const char *name, const char *subkeys,
+		       const char *faked_time, const char *expire,
+		       const char *passphrase, char fpr[FX_FPR],
+		       char sub[][FX_FPR])
+{
 	char uid[128], fprs[5][FX_FPR];
 	size_t count = 0;
 
 	snprintf(uid, sizeof(uid), "%s <%s@example.org>", name, name);
-	if (gpg_fixture_run_at(home, faked_time, NULL, NULL, "--quick-gen-key",
-			       uid, "ed25519", "sign", "1d", NULL) != 0)
+	if (run_as(home, faked_time, passphrase, "--quick-gen-key", uid,
+		   "ed25519", "sign", expire, NULL) != 0)
 		return -1;
 	if (list_fprs(home, uid, fprs, 1, &count) != 0)
 		return -1;
@@ -204,9 +232,8 @@ int gpg_fixture_key(const char *home, const char *name, const char *subkeys,
 		const char *algo = *s == 'e' ? "cv25519" : "ed25519";
 		const char *use = *s == 'e' ? "encr" : "sign";
 
-		if (gpg_fixture_run_at(home, faked_time, NULL, NULL,
-				       "--quick-add-key", fpr, algo, use, "1d",
-				       NULL) != 0)
+		if (run_as(home, faked_time, passphrase, "--quick-add-key", fpr,
+			   algo, use, expire, NULL) != 0)
 			return -1;
 	}
 	if (list_fprs(home, uid, fprs, 5, &count) != 0 ||

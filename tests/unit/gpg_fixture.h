@@ -14,6 +14,10 @@
 #define FX_PATH 256
 #define FX_HOME 64
 
+/* Every home's gpg-agent.conf: loopback for the fixture, and a pinentry
+ * that always fails, so no dialog ever waits for a person. */
+#define FX_AGENT_CONF "allow-loopback-pinentry\npinentry-program /bin/false\n"
+
 struct gpg_fixture {
 	char home[FX_HOME];     /* "ours": GNUPGHOME for the code under test */
 	char other[FX_HOME];    /* "theirs": keys ours does not have */
@@ -47,7 +51,7 @@ int gpg_fixture_exec(const char *home, const char *in, const char *out,
 /*
  * Make a key "Name <name@example.org>": an ed25519 primary (sign), then
  * for each letter of subkeys an extra subkey: 's' ed25519 sign, 'e'
- * cv25519 encrypt.  faked_time, when not NULL, is gpg's
+ * cv25519 encrypt, each valid for a day, no passphrase.  faked_time, when not NULL, is gpg's
  * --faked-system-time (e.g. "20200101T000000!").  The primary fingerprint
  * goes to fpr and the fingerprints of the subkeys, in order, to sub (up to
  * 4).  0 or -1.
@@ -55,6 +59,15 @@ int gpg_fixture_exec(const char *home, const char *in, const char *out,
 int gpg_fixture_key(const char *home, const char *name, const char *subkeys,
 		    const char *faked_time, char fpr[FX_FPR],
 		    char sub[][FX_FPR]);
+
+/*
+ * The same with gpg's expiry (e.g. "1d", "never") for the primary and every
+ * subkey, and a passphrase for the secret key ("" for none).
+ */
+int gpg_fixture_key_ex(const char *home, const char *name, const char *subkeys,
+		       const char *faked_time, const char *expire,
+		       const char *passphrase, char fpr[FX_FPR],
+		       char sub[][FX_FPR]);
 
 /* Copy a public key (by fingerprint) from one home to another.  0/-1. */
 int gpg_fixture_copy_public(const char *from, const char *to, const char *fpr);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "al_error.h"
@@ -25,7 +26,10 @@
  * The keyrings, made once for the whole group:
  *   home:  alice (sign primary, sign subkey, encrypt subkey, secret),
  *          signonly (secret, no encryption subkey), expired (made in 2020,
- *          valid for a day), revoked, and bob's public key only.
+ *          valid for a day), revoked, old (made on 2022-01-01, never
+ *          expires), locked (secret key under a passphrase, which the
+ *          agent cannot ask for: its pinentry is /bin/false), and bob's
+ *          public key only.
  *   other: bob (secret), eve (never shown to home), dave (for import).
  */
 static struct {
@@ -33,6 +37,7 @@ static struct {
 	struct al_gpg *g;
 	char alice[FX_FPR], alice_sub[2][FX_FPR];
 	char signonly[FX_FPR], expired[FX_FPR], revoked[FX_FPR];
+	char old[FX_FPR], locked[FX_FPR];
 	char bob[FX_FPR], eve[FX_FPR], dave[FX_FPR];
 } S;
 
@@ -51,6 +56,10 @@ static int mk_keys(void)
 			    S.expired, NULL) != 0 ||
 	    gpg_fixture_key(fx->home, "revoked", "e", NULL, S.revoked, NULL) !=
 		    0 ||
+	    gpg_fixture_key_ex(fx->home, "old", "", "20220101T000000!", "never",
+			       "", S.old, NULL) != 0 ||
+	    gpg_fixture_key_ex(fx->home, "locked", "e", NULL, "1d",
+			       "a passphrase", S.locked, NULL) != 0 ||
 	    gpg_fixture_key(fx->other, "bob", "e", NULL, S.bob, NULL) != 0 ||
 	    gpg_fixture_key(fx->other, "eve", "", NULL, S.eve, NULL) != 0 ||
 	    gpg_fixture_key(fx->other, "dave", "e", NULL, S.dave, NULL) != 0 ||
@@ -67,7 +76,11 @@ static int mk_keys(void)
 	    gpg_fixture_run(fx->home, NULL, NULL, "--local-user", S.revoked,
 			    "--output", gpg_fixture_path(fx, "revoked.sig", q),
 			    "--detach-sign", p, NULL) != 0 ||
-	    gpg_fixture_revoke(fx->home, S.revoked) != 0)
+	    gpg_fixture_revoke(fx->home, S.revoked) != 0 ||
+	    gpg_fixture_run_at(fx->home, "20220102T000000!", NULL, NULL,
+			       "--local-user", S.old, "--output",
+			       gpg_fixture_path(fx, "old.sig", q),
+			       "--detach-sign", p, NULL) != 0)
 		return -1;
 	return 0;
 }
@@ -262,17 +275,24 @@ static void sign_hello(const char *home, const char *const *keys, size_t n,
 	assert_int_equal(rc, 0);
 }
 
-static int verify_file(const char *sig_name, const char *data, size_t len,
-		       const char *pin, char signer[AL_FPR_MAX],
-		       struct al_error *err)
+static int verify_file_at(const char *sig_name, const char *data, size_t len,
+			  const char *pin, char signer[AL_FPR_MAX],
+			  int64_t *sig_time, struct al_error *err)
 {
 	size_t siglen = 0;
 	char *sig = work_file(sig_name, &siglen);
 	int rc = al_gpg_verify_detached(S.g, data, len, sig, siglen, pin,
-					signer, err);
+					signer, sig_time, err);
 
 	free(sig);
 	return rc;
+}
+
+static int verify_file(const char *sig_name, const char *data, size_t len,
+		       const char *pin, char signer[AL_FPR_MAX],
+		       struct al_error *err)
+{
+	return verify_file_at(sig_name, data, len, pin, signer, NULL, err);
 }
 
 static void assert_msg(const struct al_error *err, int code, const char *needle)
@@ -825,15 +845,15 @@ static void test_gpg__verify_refuses_missing_or_garbage_signature(void **state)
 	(void)state;
 	assert_int_equal(al_gpg_verify_detached(S.g, hello, strlen(hello),
 						garbage, strlen(garbage), NULL,
-						NULL, &err),
+						NULL, NULL, &err),
 			 AL_EINTEGRITY);
 	assert_string_equal(err.msg, "no signature");
 	assert_int_equal(al_gpg_verify_detached(S.g, hello, strlen(hello),
 						armored, strlen(armored), NULL,
-						NULL, &err),
+						NULL, NULL, &err),
 			 AL_EINTEGRITY);
 	assert_int_equal(al_gpg_verify_detached(S.g, hello, strlen(hello), "",
-						0, NULL, NULL, &err),
+						0, NULL, NULL, NULL, &err),
 			 AL_EINTEGRITY);
 	assert_string_equal(err.msg, "no signature");
 	/* a public key is not a signature either */
@@ -843,7 +863,7 @@ static void test_gpg__verify_refuses_missing_or_garbage_signature(void **state)
 			 0);
 	pub = work_file(pub_name, &len);
 	assert_int_equal(al_gpg_verify_detached(S.g, hello, strlen(hello), pub,
-						len, NULL, NULL, &err),
+						len, NULL, NULL, NULL, &err),
 			 AL_EINTEGRITY);
 	assert_string_equal(err.msg, "no signature");
 	free(pub);
@@ -866,6 +886,158 @@ static void test_gpg__verify_refuses_expired_and_revoked_keys(void **state)
 			 AL_EINTEGRITY);
 	assert_msg(&err, AL_EINTEGRITY, S.revoked);
 	assert_msg(&err, AL_EINTEGRITY, "revoked");
+}
+
+static void test_gpg__verify_gives_the_signature_time(void **state)
+{
+	const char *k[] = {S.alice};
+	char signer[AL_FPR_MAX];
+	struct al_error err;
+	int64_t when = -1, before, after;
+
+	(void)state;
+	/* gpg --faked-system-time 20220102T000000! */
+	assert_int_equal(verify_file_at("old.sig", hello, strlen(hello), S.old,
+					signer, &when, &err),
+			 0);
+	assert_string_equal(signer, S.old);
+	assert_int_equal(when, 1641081600);
+	/* a signature made now says now */
+	before = (int64_t)time(NULL);
+	sign_hello(S.fx.home, k, 1, "now.sig");
+	after = (int64_t)time(NULL);
+	assert_int_equal(verify_file_at("now.sig", hello, strlen(hello),
+					S.alice, NULL, &when, &err),
+			 0);
+	assert_true(when >= before - 1 && when <= after + 1);
+	/* refused: no time */
+	when = -1;
+	assert_int_equal(verify_file_at("old.sig", hello, strlen(hello),
+					S.alice, NULL, &when, &err),
+			 AL_EINTEGRITY);
+	assert_int_equal(when, 0);
+	when = -1;
+	assert_int_equal(verify_file_at("old.sig", hello, strlen(hello) - 1,
+					S.old, NULL, &when, &err),
+			 AL_EINTEGRITY);
+	assert_string_equal(err.msg, "signature is bad");
+	assert_int_equal(when, 0);
+}
+
+/* ---- gpg-agent ---- */
+
+static const char agent_prefix[] = "gpg-agent is not available: ";
+
+static void assert_agent_msg(const struct al_error *err)
+{
+	assert_msg(err, AL_ECRYPTO, agent_prefix);
+	/* it names the cause and is not mistaken for a missing key */
+	assert_true(strlen(err->msg) > strlen(agent_prefix));
+	assert_null(strstr(err->msg, "no secret key"));
+	assert_null(strstr(err->msg, "General error"));
+}
+
+static int gpg_conf(const char *text)
+{
+	char conf[FX_PATH + 16];
+
+	snprintf(conf, sizeof(conf), "%s/gpg.conf", S.fx.home);
+	return gpg_fixture_write(conf, text, strlen(text));
+}
+
+/* home's agent stopped, and gpg told to start /bin/false in its place */
+static int break_agent(void **state)
+{
+	const char *kill[] = {"gpgconf", "--kill", "gpg-agent", NULL};
+
+	(void)state;
+	if (gpg_fixture_exec(S.fx.home, NULL, NULL, kill) != 0)
+		return -1;
+	return gpg_conf("auto-key-retrieve\nagent-program /bin/false\n");
+}
+
+static int mend_agent(void **state)
+{
+	(void)state;
+	return gpg_conf("auto-key-retrieve\n");
+}
+
+static void test_gpg__check_key_reports_unavailable_agent(void **state)
+{
+	const char *unknown = "0000111122223333444455556666777788889999";
+	char primary[AL_FPR_MAX];
+	struct al_error err;
+
+	(void)state;
+	/* alice's secret key is there; gpg cannot ask the agent */
+	assert_int_equal(
+		al_gpg_check_key(S.g, S.alice, AL_KEY_SIGN, primary, &err),
+		AL_ECRYPTO);
+	assert_agent_msg(&err);
+	assert_int_equal(
+		al_gpg_check_key(S.g, S.signonly, AL_KEY_SIGN, NULL, &err),
+		AL_ECRYPTO);
+	assert_agent_msg(&err);
+	/* without the agent gpg cannot tell that bob's secret is absent */
+	assert_int_equal(al_gpg_check_key(S.g, S.bob, AL_KEY_SIGN, NULL, &err),
+			 AL_ECRYPTO);
+	assert_agent_msg(&err);
+	/* a key that is not there at all is still not found */
+	assert_int_equal(
+		al_gpg_check_key(S.g, unknown, AL_KEY_SIGN, NULL, &err),
+		AL_ENOTFOUND);
+	assert_msg(&err, AL_ENOTFOUND, "no key '");
+	/* public keys need no agent */
+	assert_int_equal(
+		al_gpg_check_key(S.g, S.alice, AL_KEY_ENCRYPT, primary, &err),
+		0);
+	assert_string_equal(primary, S.alice);
+}
+
+static void
+test_gpg__encrypt_with_signer_reports_unavailable_agent(void **state)
+{
+	const char *rcpt[] = {S.alice};
+	struct mem_src m = {hello, strlen(hello), 64, 0};
+	char out[FX_PATH];
+	struct al_error err;
+	int fd = open_out("noagent.gpg", out);
+
+	(void)state;
+	assert_int_equal(al_gpg_encrypt(S.g, rcpt, 1, S.alice, false,
+					produce_mem, &m, fd, &err),
+			 AL_ECRYPTO);
+	assert_agent_msg(&err);
+	assert_int_equal(m.calls, 0);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 0);
+	/* encrypting alone needs no agent */
+	assert_int_equal(al_gpg_encrypt(S.g, rcpt, 1, NULL, false, produce_mem,
+					&m, fd, &err),
+			 0);
+	assert_int_equal(m.calls, 1);
+	close(fd);
+}
+
+static void
+test_gpg__sign_reports_agent_that_cannot_ask_passphrase(void **state)
+{
+	const char *rcpt[] = {S.alice};
+	char out[FX_PATH];
+	struct al_error err;
+
+	(void)state;
+	/* the agent runs and holds the secret key ... */
+	assert_int_equal(
+		al_gpg_check_key(S.g, S.locked, AL_KEY_SIGN, NULL, &err), 0);
+	/* ... but cannot unlock it: its pinentry is /bin/false */
+	assert_int_equal(encrypt_mem(rcpt, 1, S.locked, false, hello,
+				     "locked.gpg", out, &err),
+			 AL_ECRYPTO);
+	assert_agent_msg(&err);
+	/* the session still works */
+	assert_int_equal(encrypt_mem(rcpt, 1, S.alice, false, hello,
+				     "locked.gpg", out, &err),
+			 0);
 }
 
 /* ---- import ---- */
@@ -1056,6 +1228,15 @@ int main(void)
 			test_gpg__verify_refuses_missing_or_garbage_signature),
 		cmocka_unit_test(
 			test_gpg__verify_refuses_expired_and_revoked_keys),
+		cmocka_unit_test(test_gpg__verify_gives_the_signature_time),
+		cmocka_unit_test_setup_teardown(
+			test_gpg__check_key_reports_unavailable_agent,
+			break_agent, mend_agent),
+		cmocka_unit_test_setup_teardown(
+			test_gpg__encrypt_with_signer_reports_unavailable_agent,
+			break_agent, mend_agent),
+		cmocka_unit_test(
+			test_gpg__sign_reports_agent_that_cannot_ask_passphrase),
 		cmocka_unit_test(test_gpg__import_public_key),
 		cmocka_unit_test(test_gpg__import_refuses_secret_keys),
 		cmocka_unit_test(test_gpg__import_refuses_what_holds_no_key),

@@ -53,7 +53,10 @@ static int read_part(const char *dir, const char *name, size_t cap, char **buf,
 	struct al_error e;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return al_error_set(err, AL_EINVAL,
+				    "policy kit: path too long");
 	rc = al_read_file(path, cap, buf, len, &e);
 	if (rc < 0)
 		return al_error_set(err, rc, "policy kit: %s", e.msg);
@@ -66,7 +69,7 @@ int pack_kit_load(struct al_gpg *g, const char *kit, const char *pin,
 	char dir[4096], signer[AL_FPR_MAX], when[AL_RFC3339_LEN];
 	char *policy = NULL, *sig = NULL, *keys = NULL;
 	size_t plen = 0, slen = 0, klen = 0, nkeys = 0;
-	int64_t now;
+	int64_t now, sig_time = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -90,7 +93,7 @@ int pack_kit_load(struct al_gpg *g, const char *kit, const char *pin,
 	if ((rc = al_gpg_import_public(g, keys, klen, &nkeys, err)) < 0)
 		goto out;
 	rc = al_gpg_verify_detached(g, policy, plen, sig, slen, pin, signer,
-				    err);
+				    &sig_time, err);
 	if (rc < 0) {
 		char msg[sizeof(err->msg)];
 		snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -109,6 +112,17 @@ int pack_kit_load(struct al_gpg *g, const char *kit, const char *pin,
 		rc = al_error_set(err, AL_EINVAL,
 				  "policy kit '%s': expired on %s; ask the "
 				  "project for its current kit",
+				  kit, when);
+		al_policy_release(out);
+		goto out;
+	}
+	/* No expires: the policy lasts a year from its signature. */
+	if (!out->expires && sig_time + 365 * 86400 < now) {
+		al_time_format(sig_time + 365 * 86400, when);
+		rc = al_error_set(err, AL_EINVAL,
+				  "policy kit '%s': expired on %s (a year "
+				  "after it was signed); ask the project for "
+				  "its current kit",
 				  kit, when);
 		al_policy_release(out);
 		goto out;
