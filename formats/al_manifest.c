@@ -164,6 +164,36 @@ int al_name_fold(const char *name, size_t len, char **out, struct al_error *err)
 	return 0;
 }
 
+int al_name_nfc(const char *name, size_t len, char **out, struct al_error *err)
+{
+	uint8_t *n = NULL;
+	size_t nlen = 0;
+	char *s;
+
+	*out = NULL;
+	if (!al_utf8_valid(name, len) || memchr(name, '\0', len))
+		return al_error_set(err, AL_EINVAL, "name: not valid UTF-8");
+	if (len) {
+		n = u8_normalize(UNINORM_NFC, (const uint8_t *)name, len, NULL,
+				 &nlen);
+		if (!n)
+			return al_error_set(
+				err, errno == ENOMEM ? AL_ENOMEM : AL_EINVAL,
+				"name: cannot be normalised");
+	}
+	s = malloc(nlen + 1);
+	if (!s) {
+		free(n);
+		return al_error_set(err, AL_ENOMEM, "out of memory");
+	}
+	if (nlen)
+		memcpy(s, n, nlen);
+	s[nlen] = '\0';
+	free(n);
+	*out = s;
+	return 0;
+}
+
 /* ---- the check ---- */
 
 static void problem(struct al_problems *p, const char *path, const char *fmt,

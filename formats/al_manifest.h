@@ -11,7 +11,7 @@
 #include "al_problems.h"
 
 #define AL_MANIFEST_VERSION 1
-#define AL_TITLE_MAX_CHARS 200
+#define AL_TITLE_MAX_CHARS  200
 
 /* Limits a bundle reader enforces (spec bundle-v1; a policy may change
  * them). */
@@ -49,6 +49,14 @@ int al_name_fold(const char *name, size_t len, char **out,
 		 struct al_error *err);
 
 /*
+ * name in Unicode normalisation form C, as a new NUL-terminated string in
+ * *out: how a writer turns a file name from disk (macOS writes NFD) into
+ * an entry name al_entry_name_check accepts.  AL_EINVAL on invalid UTF-8,
+ * AL_ENOMEM.
+ */
+int al_name_nfc(const char *name, size_t len, char **out, struct al_error *err);
+
+/*
  * Check a manifest object against the spec: required keys and their types,
  * airlock == 1, id a lowercase UUID v4, created RFC 3339 UTC, title one line
  * of at most 200 characters without control characters, class and rating
@@ -71,9 +79,9 @@ int al_manifest_check(const json_t *m, const struct al_limits *lim,
  * failure.  AL_ELIMIT, AL_EINVAL (err says the first problem; every
  * problem is also in p when p is not NULL), AL_ENOMEM.
  */
-int al_manifest_parse(const char *buf, size_t len,
-		      const struct al_limits *lim, json_t **out,
-		      struct al_problems *p, struct al_error *err);
+int al_manifest_parse(const char *buf, size_t len, const struct al_limits *lim,
+		      json_t **out, struct al_problems *p,
+		      struct al_error *err);
 
 /*
  * Serialise a manifest deterministically: keys sorted, two-space indent,

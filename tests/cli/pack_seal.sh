@@ -102,6 +102,25 @@ check "seal refuses to replace an existing file" sh -c "[ $RC -eq 1 ] && grep -q
 run "$PACK" seal "$D" --to "$M" -o "$WORK/exists.gpg" --force
 check "--force replaces it" sh -c "[ $RC -eq 0 ] && ! grep -qx old '$WORK/exists.gpg'"
 
+RC=0; "$PACK" seal "$D" --to "$M" -o - 2>"$WORK/err" | gpg --batch --decrypt 2>/dev/null | tar -tf - >"$WORK/list" || RC=$?
+check "-o - writes the bundle to standard output" sh -c "[ $RC -eq 0 ] && head -1 '$WORK/list' | grep -qx manifest.json"
+run "$PACK" seal "$D" --to "$M" -o - --json
+check "-o - with --json is a usage error" expect_exit 2
+
+ln -s "$WORK/nowhere/at/all" "$WORK/dangling.gpg"
+run "$PACK" seal "$D" --to "$M" -o "$WORK/dangling.gpg"
+check "a dangling symlink as OUT is refused with the --force hint" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'use --force' '$WORK/err' && [ -L '$WORK/dangling.gpg' ]"
+run "$PACK" seal "$D" --to "$M" -o "$WORK/dangling.gpg" --force
+check "--force replaces the link itself, never what it points to" \
+    sh -c "[ $RC -eq 0 ] && [ ! -L '$WORK/dangling.gpg' ] && [ ! -e '$WORK/nowhere' ]"
+
+nfd="$WORK/nfd"; cp -r "$D" "$nfd"; printf 'x\n' >"$nfd/attachments/$(printf 'cafe\xcc\x81.txt')"
+run "$PACK" seal "$nfd" --to "$M" -o "$WORK/nfd.gpg"
+gpg --batch --decrypt "$WORK/nfd.gpg" 2>/dev/null | tar -tf - >"$WORK/list" 2>/dev/null
+check "a decomposed (macOS) file name is sealed in NFC" \
+    sh -c "[ $RC -eq 0 ] && grep -qx \"attachments/caf$(printf '\xc3\xa9').txt\" '$WORK/list'"
+
 # refusals: nothing written, no temporary file left behind
 refused() {
     local name=$1 want=$2; shift 2

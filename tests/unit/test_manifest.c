@@ -979,9 +979,28 @@ static void test_manifest__data_files_good_pass_bad_fail(void **state)
 	assert_true(bad >= 50);
 }
 
+static void test_manifest__name_nfc_composes_decomposed_names(void **state)
+{
+	/* "e" + combining acute (NFD, as macOS writes it) -> U+00E9 */
+	static const char nfd[] = "attachments/re\xcc\x81sume\xcc\x81";
+	char *out = NULL;
+	struct al_error err;
+
+	(void)state;
+
+	assert_int_equal(al_name_nfc(nfd, strlen(nfd), &out, &err), 0);
+	assert_string_equal(out, "attachments/r\xc3\xa9sum\xc3\xa9");
+	assert_int_equal(al_entry_name_check(out, strlen(out), NULL, &err), 0);
+	free(out);
+	assert_int_equal(al_name_nfc("a\xff", 2, &out, &err), AL_EINVAL);
+	assert_null(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_manifest__name_nfc_composes_decomposed_names),
 		cmocka_unit_test(test_manifest__accepts_minimal),
 		cmocka_unit_test(test_manifest__accepts_full),
 		cmocka_unit_test(test_manifest__keeps_unknown_keys),

@@ -41,7 +41,8 @@ static const char usage_text[] =
 	"                      the kit's recipients)\n"
 	"  --sign FPR          sign with your key (a policy may require it)\n"
 	"  -o, --output OUT    the bundle's path (default: ID.airlock.gpg, or\n"
-	"                      ID.airlock.asc with --armor)\n"
+	"                      ID.airlock.asc with --armor); - for standard\n"
+	"                      output\n"
 	"  --armor             ASCII-armored output\n"
 	"  --force             replace OUT if it exists\n"
 	"  --json              print the result as JSON on stdout\n\n"
@@ -143,6 +144,12 @@ static int hash_path(const char *path, char hex[AL_SHA256_HEX], uint64_t *size,
 	return rc;
 }
 
+struct seal_opts;
+static int write_file(struct al_gpg *g, const char *const *rcpt, size_t nr,
+		      const struct seal_opts *o, struct seal_ctx *s,
+		      const char *out, char bundle_hex[AL_SHA256_HEX],
+		      uint64_t *bundle_size, struct al_error *err);
+
 struct seal_opts {
 	const char *dir, *kit, *pin, *signer, *out;
 	const char *to[SEAL_MAX_RECIPIENTS];
@@ -213,6 +220,19 @@ static int parse_opts(int argc, char **argv, struct seal_opts *o)
 		return AL_EUSAGE;
 	}
 	o->dir = argv[optind];
+	if (o->out && strcmp(o->out, "-") == 0) {
+		if (o->json) {
+			fprintf(stderr, "airlock-pack: -o - and --json both "
+					"want standard output\n");
+			return AL_EUSAGE;
+		}
+		if (!o->armor && isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "airlock-pack: refusing to write a "
+					"binary bundle to a terminal; redirect "
+					"it or use --armor\n");
+			return AL_EUSAGE;
+		}
+	}
 	return 0;
 }
 
@@ -235,6 +255,49 @@ static json_t *result_json(const struct seal_opts *o, const char *out,
 			 signer);
 }
 
+/*
+ * Write the bundle to the file out: whole or not at all.  Its SHA-256 is
+ * taken from the temporary file before it gets its name, so the hash
+ * printed is of the bytes published.
+ */
+static int write_file(struct al_gpg *g, const char *const *rcpt, size_t nr,
+		      const struct seal_opts *o, struct seal_ctx *s,
+		      const char *out, char bundle_hex[AL_SHA256_HEX],
+		      uint64_t *bundle_size, struct al_error *err)
+{
+	struct al_atomic a = {.fd = -1};
+	struct stat st;
+	int rc;
+
+	/* lstat: a dangling symlink exists too (and --force replaces the
+	 * link, never what it points to) */
+	if (!o->force && lstat(out, &st) == 0)
+		return al_error_set(err, AL_EEXIST,
+				    "'%s' already exists (use --force to "
+				    "replace it)",
+				    out);
+	if ((rc = al_atomic_open(&a, out, err)) < 0)
+		return rc;
+	pack_tmp_set(a.tmp);
+	rc = al_gpg_encrypt(g, rcpt, nr, o->signer, o->armor, produce, s, a.fd,
+			    err);
+	if (rc == 0)
+		rc = hash_path(a.tmp, bundle_hex, bundle_size, err);
+	if (rc < 0) {
+		al_atomic_abort(&a);
+		pack_tmp_set(NULL);
+		return rc;
+	}
+	rc = al_atomic_commit(&a, o->force, err);
+	pack_tmp_set(NULL);
+	if (rc == AL_EEXIST)
+		rc = al_error_set(err, AL_EEXIST,
+				  "'%s' already exists (use --force to replace "
+				  "it)",
+				  out);
+	return rc;
+}
+
 int cmd_seal(int argc, char **argv)
 {
 	struct seal_opts o;
@@ -242,11 +305,10 @@ int cmd_seal(int argc, char **argv)
 	struct pack_draft pd = {0};
 	struct al_error err = {0};
 	struct al_gpg *g = NULL;
-	struct al_atomic a = {.fd = -1};
 	struct seal_ctx s = {0};
 	const char *rcpt[AL_POLICY_MAX_RECIPIENTS + SEAL_MAX_RECIPIENTS];
 	char *manifest = NULL, outbuf[4096], signer[AL_FPR_MAX] = "";
-	char content_hex[AL_SHA256_HEX], bundle_hex[AL_SHA256_HEX];
+	char content_hex[AL_SHA256_HEX], bundle_hex[AL_SHA256_HEX] = "";
 	const char *out, *id;
 	size_t nr = 0, mlen = 0, n;
 	uint64_t bundle_size = 0;
@@ -317,41 +379,28 @@ int cmd_seal(int argc, char **argv)
 			 o.armor ? "asc" : "gpg");
 		out = outbuf;
 	}
-	if (!o.force && access(out, F_OK) == 0) {
-		rc = al_error_set(&err, AL_EEXIST,
-				  "'%s' already exists (use --force to replace "
-				  "it)",
-				  out);
+	if ((rc = al_sha256_new(&s.content, &err)) < 0)
 		goto out;
-	}
-	if ((rc = al_sha256_new(&s.content, &err)) < 0 ||
-	    (rc = al_atomic_open(&a, out, &err)) < 0)
-		goto out;
-	pack_tmp_set(a.tmp);
 	s.pd = &pd;
 	s.manifest = manifest;
 	s.manifest_len = mlen;
 	s.created = created;
-	rc = al_gpg_encrypt(g, rcpt, nr, o.signer, o.armor, produce, &s, a.fd,
-			    &err);
-	if (rc < 0) {
-		al_atomic_abort(&a);
-		pack_tmp_set(NULL);
-		goto out;
-	}
-	rc = al_atomic_commit(&a, o.force, &err);
-	pack_tmp_set(NULL);
+	if (strcmp(out, "-") == 0)
+		rc = al_gpg_encrypt(g, rcpt, nr, o.signer, o.armor, produce, &s,
+				    STDOUT_FILENO, &err);
+	else
+		rc = write_file(g, rcpt, nr, &o, &s, out, bundle_hex,
+				&bundle_size, &err);
 	if (rc < 0)
 		goto out;
 	al_sha256_final(s.content, content_hex, NULL);
-	if ((rc = hash_path(out, bundle_hex, &bundle_size, &err)) < 0)
-		goto out;
 
 	pack_say("sealed report %s into '%s' (%zu file%s, %llu bytes, %s)", id,
 		 out, pd.nfiles, pd.nfiles == 1 ? "" : "s",
 		 (unsigned long long)bundle_size,
 		 o.signer ? "signed" : "not signed");
-	pack_say("bundle sha256 %s", bundle_hex);
+	if (bundle_hex[0])
+		pack_say("bundle sha256 %s", bundle_hex);
 	if (o.json) {
 		json_t *doc = result_json(&o, out, id, rcpt, nr,
 					  o.signer ? signer : NULL, bundle_hex,

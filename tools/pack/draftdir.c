@@ -151,6 +151,34 @@ static int name_ok(struct walk *w, const char *path)
 	return 1;
 }
 
+/*
+ * A regular file found at dfd/name (path in the archive's terms, src on
+ * disk): its entry name is path in Unicode NFC (macOS writes names
+ * decomposed; the bundle wants them composed), checked, hashed, listed.
+ */
+static void add_regular(struct walk *w, int dfd, const char *name,
+			const char *path, const char *src)
+{
+	struct al_error err;
+	char hex[AL_SHA256_HEX], *entry = NULL;
+	uint64_t size = 0;
+
+	if (al_name_nfc(path, strlen(path), &entry, &err) == AL_ENOMEM) {
+		w->fatal = AL_ENOMEM;
+		return;
+	}
+	if (!name_ok(w, entry ? entry : path))
+		goto out;
+	if (hash_file(dfd, name, path, &size, hex, &err) < 0) {
+		al_problems_add(&w->pd->other, 0, "%s", err.msg);
+		goto out;
+	}
+	if (add_file(w, entry, src, size, hex) < 0)
+		w->fatal = AL_ENOMEM;
+out:
+	free(entry);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -207,8 +235,14 @@ static void walk_dir(struct walk *w, int topfd, const char *prefix,
 		char path[4096], src[4096];
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s", prefix, names[i]);
-		snprintf(src, sizeof(src), "%s/%s", srcdir, names[i]);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", prefix,
+				     names[i]) >= sizeof(path) ||
+		    (size_t)snprintf(src, sizeof(src), "%s/%s", srcdir,
+				     names[i]) >= sizeof(src)) {
+			al_problems_add(&w->pd->other, 0, "%s: path too long",
+					prefix);
+			continue;
+		}
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			al_problems_add(&w->pd->other, 0, "%s: %s", path,
 					strerror(errno));
@@ -229,19 +263,8 @@ static void walk_dir(struct walk *w, int topfd, const char *prefix,
 					"%s: is %s (only regular files are "
 					"sealed)",
 					path, type_name(st.st_mode));
-		} else if (name_ok(w, path)) {
-			struct al_error err;
-			char hex[AL_SHA256_HEX];
-			uint64_t size = 0;
-
-			if (hash_file(dfd, names[i], path, &size, hex, &err) <
-			    0) {
-				al_problems_add(&w->pd->other, 0, "%s",
-						err.msg);
-				continue;
-			}
-			if (add_file(w, path, src, size, hex) < 0)
-				w->fatal = AL_ENOMEM;
+		} else {
+			add_regular(w, dfd, names[i], path, src);
 		}
 	}
 out:
