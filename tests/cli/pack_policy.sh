@@ -131,6 +131,13 @@ check "check refuses a manifest over the policy's size limit (as seal would)" \
 run "$PACK" seal "$D" --policy "$SMALL" --policy-key "$M" -o "$WORK/small.gpg"
 check "...and so does seal, writing nothing" sh -c "[ $RC -eq 1 ] && [ ! -e '$WORK/small.gpg' ]"
 
+FEW="$WORK/few"
+make_kit "$FEW" "$M" ',
+  "limits": {"entries": 2}'
+run "$PACK" check "$D" --policy "$FEW" --policy-key "$M"
+check "more files than the policy's entry limit are refused" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'attachments: 2 files .* over the limit of 1 besides manifest.json' '$WORK/err'"
+
 many=(); for i in $(seq 63); do many+=(--to "$M"); done
 run "$PACK" seal "$D" --policy "$KIT" --policy-key "$M" "${many[@]}" -o "$WORK/many.gpg"
 check "more recipients than a bundle can take (kit's 2 + 63) is refused, not overflowed" \

@@ -401,8 +401,9 @@ static int check_totals(struct pack_draft *pd, const struct al_limits *lim)
 {
 	if (pd->nfiles + 1 > lim->entries)
 		al_problems_add(&pd->other, 0,
-				"attachments: %zu files is over the limit of "
-				"%llu entries",
+				"attachments: %zu files (with reply.asc, if "
+				"any) is over the limit of %llu besides "
+				"manifest.json",
 				pd->nfiles,
 				(unsigned long long)lim->entries - 1);
 	if (pd->total_bytes > lim->bundle_bytes)
