@@ -269,8 +269,22 @@ static int header_line(struct parser *ps, const char *s, size_t n,
 				show(key, klen, shown));
 		return 0;
 	}
-	if (!vlen)
-		return 0; /* an empty value is no value */
+	if (!vlen) {
+		/* an empty value is no value, but its line lets a "missing"
+		 * problem point at the header to fill in */
+		if (k == H_AFFECTED) {
+			if (!ps->d->affected_line)
+				ps->d->affected_line = line;
+		} else if (k != H_CWE) {
+			struct al_draft_field *e =
+				single_field(ps->d, (enum hkey)k);
+			if (!e->value && !e->line)
+				e->line = line;
+		}
+		return 0;
+	}
+	if (k == H_AFFECTED && !ps->d->affected_line)
+		ps->d->affected_line = line;
 	if (k == H_CWE)
 		return push_field(&ps->d->cwe, &ps->d->ncwe, val, vlen, line);
 	if (k == H_AFFECTED)
@@ -365,11 +379,13 @@ static void section_heading(struct parser *ps, const char *t, size_t tn,
 		return;
 	}
 	if (acc->first) {
-		/* only the description can have text before its heading */
-		al_problems_add(ps->probs, line,
-				"section '%s' repeated (the text before the "
-				"first heading, line %u, is the description)",
-				section_titles[s], acc->first);
+		/* only the description can have text before its heading;
+		 * which of the two the researcher meant is not ours to guess */
+		al_problems_add(ps->probs, acc->first,
+				"text before the first heading is the "
+				"description, and there is also a '## %s' "
+				"section (line %u); put all of it under one",
+				section_titles[s], line);
 		ps->cur = -1;
 		return;
 	}
@@ -587,8 +603,10 @@ static int finish_sections(struct parser *ps)
 
 	for (int s = 0; s < S_COUNT; s++) {
 		struct section_acc *acc = &ps->sec[s];
-		if (!acc->first)
+		if (!acc->first) {
+			f[s]->line = acc->heading; /* a heading, no text */
 			continue;
+		}
 		if (set_field(f[s], acc->text.p, acc->end, acc->first))
 			return AL_ENOMEM;
 	}
@@ -755,6 +773,57 @@ static int aff_fail(struct affected *a, struct al_error *err, const char *fmt,
 			    show(a->what, strlen(a->what), shown), msg);
 }
 
+/* Longest ecosystem name before a release suffix, and the suffix. */
+#define ECO_BASE_MAX   32
+#define ECO_SUFFIX_MAX 64
+
+/*
+ * The ecosystem s[0..n) in OSV's spelling into out: a known name in any
+ * case, "git", or OSV's "BASE:SUFFIX" for a release ("Debian:11",
+ * "Alpine:v3.17", "Ubuntu:22.04:LTS": the suffix is everything after the
+ * first ':', kept as written).  AL_EINVAL naming what is wrong.
+ */
+static int aff_ecosystem(struct affected *a, const char *s, size_t n,
+			 char out[ECO_BASE_MAX + 1 + ECO_SUFFIX_MAX + 1],
+			 struct al_error *err)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t nb = colon ? (size_t)(colon - s) : n;
+	size_t ns = colon ? n - nb - 1 : 0;
+	char base[ECO_BASE_MAX], se[SHOW_MAX], sb[SHOW_MAX];
+	const char *canon = NULL;
+
+	if (nb < sizeof(base)) {
+		memcpy(base, s, nb);
+		base[nb] = '\0';
+		canon = !colon && strcasecmp(base, "git") == 0
+				? "GIT"
+				: al_ecosystem_canonical(base);
+	}
+	if (!canon && !colon)
+		return aff_fail(a, err, "unknown ecosystem '%s'",
+				show(s, n, se), NULL);
+	if (!canon)
+		return aff_fail(a, err, "unknown ecosystem '%s' in '%s'",
+				show(s, nb, sb), show(s, n, se));
+	if (colon) {
+		bool ok = ns > 0 && ns <= ECO_SUFFIX_MAX;
+		for (size_t i = 0; ok && i < ns; i++) {
+			unsigned char ch = (unsigned char)colon[1 + i];
+			ok = ch > ' ' && ch < 0x7f;
+		}
+		if (!ok)
+			return aff_fail(a, err,
+					"'%s': the release after ':' must be "
+					"1 to 64 printable ASCII characters "
+					"with no space, e.g. 'Debian:11'",
+					show(s, n, se), NULL);
+	}
+	snprintf(out, ECO_BASE_MAX + 1 + ECO_SUFFIX_MAX + 1, "%s%s%.*s", canon,
+		 colon ? ":" : "", (int)ns, colon ? colon + 1 : "");
+	return 0;
+}
+
 static int aff_version(struct affected *a, const char *tok,
 		       struct al_error *err)
 {
@@ -841,13 +910,17 @@ static int aff_version(struct affected *a, const char *tok,
 	return 0;
 }
 
-/* For SEMVER, where order is certain: refuse a range with no version. */
+/* Refuse a range with no version in it.  ECOSYSTEM uses Airlock's generic
+ * order (docs/versions.md), the one its own overlap checks use, so a range
+ * empty in that order could never match anything anyway.  GIT has no order
+ * but has equality: ">=C <C" is empty, two different commits are not
+ * compared (al_version_cmp refuses them). */
 static int aff_check_order(struct affected *a, struct al_error *err)
 {
 	struct al_error e = {0};
 	int c;
 
-	if (a->scheme != AL_VS_SEMVER || !a->lower || !a->upper)
+	if (!a->lower || !a->upper)
 		return 0;
 	if (al_version_cmp(a->scheme, a->lower, a->upper, &c, &e))
 		return 0;
@@ -916,8 +989,8 @@ int al_draft_affected_to_osv(const char *text, json_t **out,
 {
 	struct affected a;
 	char *copy = NULL, *tok[AFFECTED_MAX_TOKENS + 1];
-	char eco[32], shown[SHOW_MAX];
-	const char *canon, *name, *slash;
+	char canon[ECO_BASE_MAX + 1 + ECO_SUFFIX_MAX + 1], shown[SHOW_MAX];
+	const char *name, *slash;
 	size_t len, ntok = 0;
 	int rc = 0;
 
@@ -975,21 +1048,9 @@ int al_draft_affected_to_osv(const char *text, json_t **out,
 		goto out;
 	}
 	name = slash + 1;
-	if ((size_t)(slash - tok[0]) >= sizeof(eco)) {
-		canon = NULL;
-	} else {
-		memcpy(eco, tok[0], (size_t)(slash - tok[0]));
-		eco[slash - tok[0]] = '\0';
-		canon = strcasecmp(eco, "git") == 0
-				? "GIT"
-				: al_ecosystem_canonical(eco);
-	}
-	if (!canon) {
-		char se[SHOW_MAX];
-		rc = aff_fail(&a, err, "unknown ecosystem '%s'",
-			      show(tok[0], (size_t)(slash - tok[0]), se), NULL);
+	rc = aff_ecosystem(&a, tok[0], (size_t)(slash - tok[0]), canon, err);
+	if (rc)
 		goto out;
-	}
 	if (!strcmp(canon, "GIT")) {
 		a.scheme = AL_VS_GIT;
 		if (!is_url(name)) {
@@ -1000,7 +1061,7 @@ int al_draft_affected_to_osv(const char *text, json_t **out,
 			goto out;
 		}
 	} else {
-		a.scheme = al_ecosystem_scheme(canon);
+		a.scheme = al_ecosystem_scheme(canon); /* ignores a suffix */
 	}
 	if (al_utf8_length(name, strlen(name)) > LINE_MAX_CHARS) {
 		rc = aff_fail(&a, err,
@@ -1041,22 +1102,33 @@ struct conv {
 	struct al_error *err;
 };
 
-static int put_str(json_t *o, const char *key, const char *v,
-		   struct al_error *err)
+const char *const al_draft_required_keys[] = {
+	"id",       "title",       "project", "class",
+	"affected", "description", "steps",   NULL,
+};
+
+/* Set o[key] to v.  al_draft_parse never gives invalid UTF-8, but a draft
+ * built otherwise might: that is a problem, not a failure, so that only
+ * AL_ENOMEM stops the conversion. */
+static int put_str(struct conv *c, json_t *o, const char *key, const char *v,
+		   unsigned line)
 {
-	if (!al_utf8_valid(v, strlen(v)))
-		return al_error_set(err, AL_EINVAL, "'%s' is not valid UTF-8",
-				    key);
+	if (!al_utf8_valid(v, strlen(v))) {
+		al_problems_add(c->probs, line, "%s is not valid UTF-8", key);
+		return 0;
+	}
 	if (json_object_set_new(o, key, json_string(v)))
-		return al_error_set(err, AL_ENOMEM, "out of memory");
+		return al_error_set(c->err, AL_ENOMEM, "out of memory");
 	return 0;
 }
 
 /* "missing title (no 'Title:' header with a value)": the template has the
- * header with no value, so the message must not say it is not there. */
-static void missing_header(struct conv *c, const char *what, const char *name)
+ * header with no value, so the message must not say it is not there; the
+ * line is that of such an empty header, 0 without one. */
+static void missing_header(struct conv *c, unsigned line, const char *what,
+			   const char *name)
 {
-	al_problems_add(c->probs, 0,
+	al_problems_add(c->probs, line,
 			"missing %s (no '%s:' header with a value)", what,
 			name);
 }
@@ -1092,7 +1164,7 @@ static int conv_id(struct conv *c)
 	char shown[SHOW_MAX];
 
 	if (!f->value) {
-		al_problems_add(c->probs, 0,
+		al_problems_add(c->probs, f->line,
 				"missing report id (no 'Id:' header with a "
 				"value; 'airlock-pack new' writes one)");
 		return 0;
@@ -1103,7 +1175,7 @@ static int conv_id(struct conv *c)
 				show(f->value, strlen(f->value), shown));
 		return 0;
 	}
-	return put_str(c->m, "id", f->value, c->err);
+	return put_str(c, c->m, "id", f->value, f->line);
 }
 
 static int conv_title(struct conv *c)
@@ -1113,7 +1185,7 @@ static int conv_title(struct conv *c)
 	bool bad = false;
 
 	if (!f->value) {
-		missing_header(c, "title", "Title");
+		missing_header(c, f->line, "title", "Title");
 		return 0;
 	}
 	n = strlen(f->value);
@@ -1129,7 +1201,7 @@ static int conv_title(struct conv *c)
 				"title has a control character");
 		bad = true;
 	}
-	return bad ? 0 : put_str(c->m, "title", f->value, c->err);
+	return bad ? 0 : put_str(c, c->m, "title", f->value, f->line);
 }
 
 static int conv_project(struct conv *c)
@@ -1139,7 +1211,7 @@ static int conv_project(struct conv *c)
 	size_t n;
 
 	if (!f->value) {
-		missing_header(c, "project", "Project");
+		missing_header(c, f->line, "project", "Project");
 		return 0;
 	}
 	n = strlen(f->value);
@@ -1151,7 +1223,7 @@ static int conv_project(struct conv *c)
 				show(f->value, n, shown), PROJECT_MAX_BYTES);
 		return 0;
 	}
-	return put_str(c->m, "project", f->value, c->err);
+	return put_str(c, c->m, "project", f->value, f->line);
 }
 
 /* A value from a fixed list (class, rating): its canonical spelling, or a
@@ -1175,11 +1247,11 @@ static int conv_class(struct conv *c)
 	const char *v;
 
 	if (!c->d->klass.value) {
-		missing_header(c, "class", "Class");
+		missing_header(c, c->d->klass.line, "class", "Class");
 		return 0;
 	}
 	v = conv_choice(c, &c->d->klass, "class", al_manifest_classes);
-	return v ? put_str(c->m, "class", v, c->err) : 0;
+	return v ? put_str(c, c->m, "class", v, c->d->klass.line) : 0;
 }
 
 static int conv_cwe(struct conv *c)
@@ -1261,7 +1333,7 @@ static int conv_severity(struct conv *c)
 				"score %d.%d (%s, line %u)",
 				rating, cv.score10 / 10, cv.score10 % 10,
 				cv.rating, cf->line);
-		return 0;
+		rating = NULL; /* the vector stands; the rating is refused */
 	}
 	if (!have_cvss && !rating)
 		return 0;
@@ -1269,12 +1341,13 @@ static int conv_severity(struct conv *c)
 	if (!sev)
 		return al_error_set(c->err, AL_ENOMEM, "out of memory");
 	if (have_cvss)
-		rc = put_str(sev,
+		rc = put_str(c, sev,
 			     cv.version == AL_CVSS_V40 ? "cvss_v4" : "cvss_v3",
-			     cv.vector, c->err);
+			     cv.vector, cf->line);
 	if (!rc && rating)
-		rc = put_str(sev, "rating", rating, c->err);
-	if (!rc && json_object_set(c->m, "severity", sev))
+		rc = put_str(c, sev, "rating", rating, rf->line);
+	if (!rc && json_object_size(sev) &&
+	    json_object_set(c->m, "severity", sev))
 		rc = al_error_set(c->err, AL_ENOMEM, "out of memory");
 	json_decref(sev);
 	return rc;
@@ -1286,7 +1359,8 @@ static int conv_affected(struct conv *c)
 	int rc = 0;
 
 	if (!c->d->naffected) {
-		missing_header(c, "affected versions", "Affected");
+		missing_header(c, c->d->affected_line, "affected versions",
+			       "Affected");
 		return 0;
 	}
 	arr = json_array();
@@ -1312,11 +1386,30 @@ static int conv_affected(struct conv *c)
 			goto out;
 		}
 	}
-	if (json_object_set(c->m, "affected", arr))
+	/* every line refused: the key is left out, as a missing one is */
+	if (json_array_size(arr) && json_object_set(c->m, "affected", arr))
 		rc = al_error_set(c->err, AL_ENOMEM, "out of memory");
 out:
 	json_decref(arr);
 	return rc;
+}
+
+unsigned al_draft_affected_line(const struct al_draft *d, size_t index)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->naffected; i++) {
+		struct al_error e = {0};
+		json_t *o = NULL;
+
+		/* the same conversion as conv_affected, so the same entries */
+		if (al_draft_affected_to_osv(d->affected[i].value, &o, &e))
+			continue;
+		json_decref(o);
+		if (k++ == index)
+			return d->affected[i].line;
+	}
+	return 0;
 }
 
 /* "Jane Doe <jane@example.net>", "<jane@example.net>" or "Jane Doe". */
@@ -1382,10 +1475,10 @@ static int conv_reporter_value(struct conv *c, json_t *r)
 		name = strndup(ns, nn);
 		if (!name)
 			goto nomem;
-		rc = put_str(r, "name", name, c->err);
+		rc = put_str(c, r, "name", name, f->line);
 	}
 	if (!rc && contact)
-		rc = put_str(r, "contact", contact, c->err);
+		rc = put_str(c, r, "contact", contact, f->line);
 	goto out;
 nomem:
 	rc = al_error_set(c->err, AL_ENOMEM, "out of memory");
@@ -1413,15 +1506,18 @@ static int conv_reporter(struct conv *c)
 		credit = conv_choice(c, cf, "credit", credits);
 		/* a malformed Reporter line is problem enough */
 		if (credit && !strcmp(credit, "public") &&
-		    !json_object_get(r, "name") &&
-		    al_problems_count(c->probs) == before)
-			al_problems_add(c->probs, cf->line,
-					"credit 'public' but no 'Reporter' "
-					"header with a name to credit");
+		    !json_object_get(r, "name")) {
+			if (al_problems_count(c->probs) == before)
+				al_problems_add(c->probs, cf->line,
+						"credit 'public' but no "
+						"'Reporter' header with a "
+						"name to credit");
+			credit = NULL; /* nobody to credit: left out */
+		}
 	}
 	if (!rc && credit)
-		rc = put_str(r, "credit", credit, c->err);
-	if (!rc && json_object_set(c->m, "reporter", r))
+		rc = put_str(c, r, "credit", credit, cf->value ? cf->line : 0);
+	if (!rc && json_object_size(r) && json_object_set(c->m, "reporter", r))
 		rc = al_error_set(c->err, AL_ENOMEM, "out of memory");
 	json_decref(r);
 	return rc;
@@ -1448,13 +1544,13 @@ static int conv_sections(struct conv *c)
 		int rc;
 		if (!s[i].f->value) {
 			if (s[i].what)
-				al_problems_add(c->probs, 0,
+				al_problems_add(c->probs, s[i].f->line,
 						"missing %s (no text under "
 						"'## %s')",
 						s[i].what, s[i].title);
 			continue;
 		}
-		rc = put_str(c->m, s[i].key, s[i].f->value, c->err);
+		rc = put_str(c, c->m, s[i].key, s[i].f->value, s[i].f->line);
 		if (rc)
 			return rc;
 	}
@@ -1480,13 +1576,12 @@ int al_draft_to_manifest(const struct al_draft *d, json_t **out,
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		rc = steps[i](&c);
 		if (rc)
-			goto out;
+			goto out; /* only AL_ENOMEM stops a step */
 	}
-	if (al_problems_count(probs) > before) {
+	if (al_problems_count(probs) > before)
 		rc = al_error_set(err, AL_EINVAL, "report.md: %zu problems",
 				  al_problems_count(probs) - before);
-		goto out;
-	}
+	/* with problems too: the valid fields, for the caller's checks */
 	*out = c.m;
 	c.m = NULL;
 out:

@@ -12,8 +12,10 @@
 /* Largest report.md read (the manifest as a whole is capped at 1 MiB). */
 #define AL_DRAFT_MAX_BYTES (512u * 1024u)
 
-/* One header value or body section, with the line it starts on (1-based;
- * 0 when absent).  value is NULL when absent. */
+/* One header value or body section, with the line it starts on (1-based).
+ * value is NULL when absent or empty; line is then that of the header
+ * written with no value (the first such), or of the section's heading with
+ * no text under it, and 0 when there is neither. */
 struct al_draft_field {
 	char *value;
 	unsigned line;
@@ -37,6 +39,8 @@ struct al_draft {
 	size_t ncwe;
 	struct al_draft_field *affected; /* repeatable, raw text */
 	size_t naffected;
+	unsigned
+		affected_line; /* first "Affected:" line, even empty; 0: none */
 	struct al_draft_field description;
 	struct al_draft_field steps;
 	struct al_draft_field impact;
@@ -67,20 +71,44 @@ int al_draft_affected_to_osv(const char *text, json_t **out,
 			     struct al_error *err);
 
 /*
+ * The manifest keys al_draft_to_manifest itself requires and reports as
+ * missing (or invalid) when it cannot fill them: "id", "title", "project",
+ * "class", "affected", "description", "steps"; NULL-terminated.  A caller
+ * checking the result against a policy's required keys skips these, so as
+ * not to report one field twice.
+ */
+extern const char *const al_draft_required_keys[];
+
+/*
  * Build the manifest object (spec bundle-v1) from a parsed draft: header
  * and section fields mapped, CVSS vectors validated and filed under
  * cvss_v3 or cvss_v4, Affected lines turned into OSV objects.  Every
  * semantic problem is added to probs with its line: a missing or invalid
- * Id, missing title / project / class / affected / description / steps, a
- * title over 200 characters or with control characters, an unknown class,
- * rating or credit, a malformed CWE, an invalid CVSS vector, a malformed
- * Affected line.  The "airlock", "created", "files", "tool" and
- * "policy_sha256" keys are left to the caller.  Returns 0 with *out set
- * when probs gained no problem; AL_EINVAL (with *out NULL) when it did;
- * AL_ENOMEM.
+ * Id, missing title / project / class / affected / description / steps
+ * (at the line of the empty header or of the heading with no text, else
+ * line 0), a title over 200 characters or with control characters, an
+ * unknown class, rating or credit, a malformed CWE, an invalid CVSS
+ * vector, a malformed Affected line.  The "airlock", "created", "files",
+ * "tool" and "policy_sha256" keys are left to the caller.
+ *
+ * The object holds every field that is valid; an invalid or missing one is
+ * left out (a refused Affected line drops that entry only, a refused CWE
+ * that CWE only; a rating that contradicts the CVSS vector drops the
+ * rating, "Credit: public" with no name drops the credit), so that a
+ * caller can check the rest, e.g. against the policy, in the same run.
+ * Returns 0 with *out set when probs gained no problem; AL_EINVAL with
+ * *out set when it did (still a new reference for the caller to
+ * json_decref, and never fit to seal); AL_ENOMEM with *out NULL.
  */
 int al_draft_to_manifest(const struct al_draft *d, json_t **out,
 			 struct al_problems *probs, struct al_error *err);
+
+/*
+ * The line of the Affected header behind entry index of the "affected"
+ * array that al_draft_to_manifest built: refused lines make no entry, so
+ * entry i is not always d->affected[i].  0 when there is no such entry.
+ */
+unsigned al_draft_affected_line(const struct al_draft *d, size_t index);
 
 /*
  * The commented report.md that "airlock-pack new" writes, with the given

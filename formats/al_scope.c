@@ -119,8 +119,17 @@ static int check_supported(const struct al_policy *p, const json_t *m,
 	return added;
 }
 
+static int listed(const char *const *list, const char *key)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, key) == 0)
+			return 1;
+	return 0;
+}
+
 int al_scope_check(const struct al_policy *p, const json_t *m,
-		   al_line_fn line_of, void *ctx, struct al_problems *probs)
+		   const char *const *skip_required, al_line_fn line_of,
+		   void *ctx, struct al_problems *probs)
 {
 	size_t before = al_problems_count(probs);
 	const char *project = json_string_value(json_object_get(m, "project"));
@@ -141,6 +150,8 @@ int al_scope_check(const struct al_policy *p, const json_t *m,
 	}
 	for (size_t i = 0; i < p->nrequired; i++) {
 		const char *key = p->required[i];
+		if (listed(skip_required, key))
+			continue;
 		if (empty_value(json_object_get(m, key)))
 			al_problems_add(probs, line(line_of, ctx, key, 0),
 					"the policy requires '%s', which is "

@@ -30,7 +30,8 @@ check "new accepts an existing empty folder" expect_exit 0
 
 run "$PACK" check "$WORK/d1"
 check "a fresh template is not ready to seal (exit 1)" expect_exit 1
-check "the template's problems say what is missing" err_has "report.md: "
+check "the template's problems say what is missing, at the empty header's line" \
+    err_has "report.md:9: missing title"
 check "no problem is reported for the template's own syntax" \
     sh -c "! grep -E 'report.md:[0-9]+: (unknown|repeated)' '$WORK/err'"
 

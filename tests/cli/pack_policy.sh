@@ -71,6 +71,16 @@ run "$PACK" check "$d" --policy "$KIT" --policy-key "$M"
 check "a class out of the policy's scope is reported with its line" \
     sh -c "[ $RC -eq 1 ] && grep -q \"report.md:4: class 'other' is out of the policy's scope\" '$WORK/err'"
 
+d="$WORK/atonce"; cp -r "$D" "$d"
+sed -i -e 's/^Class: .*/Class: other/' -e 's/^CWE: .*/CWE: 79/' "$d/report.md"
+run "$PACK" check "$d" --policy "$KIT" --policy-key "$M"
+check "report.md problems and policy problems are listed in the same run" \
+    sh -c "[ $RC -eq 1 ] && grep -q 'report.md:5:' '$WORK/err' && grep -q \"report.md:4: class 'other' is out of\" '$WORK/err'"
+d="$WORK/nosteps"; cp -r "$D" "$d"; sed -i '/^## Steps to reproduce/,/^## Impact/{/^## Impact/!d}' "$d/report.md"
+run "$PACK" check "$d" --policy "$KIT" --policy-key "$M"
+check "a missing section the policy also requires is reported once" \
+    sh -c "[ $RC -eq 1 ] && [ \$(grep -c -i '^report.md.*steps' '$WORK/err') -eq 1 ]"
+
 d="$WORK/project"; cp -r "$D" "$d"; sed -i 's/^Project: .*/Project: mastodon/' "$d/report.md"
 run "$PACK" check "$d" --policy "$KIT" --policy-key "$M"
 check "a report for another project is reported with its line" sh -c "[ $RC -eq 1 ] && grep -q 'report.md:3:' '$WORK/err'"

@@ -2,8 +2,12 @@
 /*
  * libFuzzer target for report.md: parse, convert to a manifest, and read
  * the input as one Affected line.  Besides the sanitizers it checks that
- * every problem message is printable (untrusted text made visible) and that
- * a manifest built without problems passes al_manifest_check.
+ * every problem message is printable (untrusted text made visible); that
+ * the conversion gives an object unless out of memory, and AL_EINVAL
+ * exactly when it added problems; that the object holds valid fields only
+ * (with stand-ins for the required keys it lacks, it passes
+ * al_manifest_check), each lacking required key having cost at least one
+ * problem; and that al_draft_affected_line names one line an entry.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,14 +26,32 @@ static void check_messages(const struct al_problems *p)
 				abort();
 }
 
-static void check_manifest(const json_t *m)
+static const char stand_ins[] =
+	"{\"id\":\"0b6e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b\",\"title\":\"t\","
+	"\"project\":\"p\",\"class\":\"other\",\"affected\":[{"
+	"\"package\":{\"ecosystem\":\"npm\",\"name\":\"x\"},"
+	"\"versions\":[\"1.0.0\"]}],\"description\":\"d\","
+	"\"steps\":\"s\"}";
+
+/* Returns how many required keys m lacks. */
+static size_t check_manifest(const json_t *m)
 {
 	struct al_problems probs;
 	struct al_limits lim;
-	json_t *full = json_deep_copy(m);
+	json_t *full = json_deep_copy(m),
+	       *fill = json_loads(stand_ins, 0, NULL);
+	size_t lacking = 0;
 
-	if (!full)
-		return;
+	if (!full || !fill)
+		abort();
+	for (size_t i = 0; al_draft_required_keys[i]; i++) {
+		const char *k = al_draft_required_keys[i];
+		if (!json_object_get(full, k)) {
+			lacking++;
+			json_object_set(full, k, json_object_get(fill, k));
+		}
+	}
+	json_decref(fill);
 	json_object_set_new(full, "airlock", json_integer(1));
 	json_object_set_new(full, "created",
 			    json_string("2026-11-22T10:00:00Z"));
@@ -40,6 +62,20 @@ static void check_manifest(const json_t *m)
 		abort();
 	al_problems_release(&probs);
 	json_decref(full);
+	return lacking;
+}
+
+static void check_affected_lines(const struct al_draft *d, const json_t *m)
+{
+	size_t n = json_array_size(json_object_get(m, "affected"));
+
+	if (d->naffected > 50)
+		return; /* quadratic; a few lines show the mapping */
+	for (size_t i = 0; i < n; i++)
+		if (!al_draft_affected_line(d, i))
+			abort();
+	if (al_draft_affected_line(d, n))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -54,10 +90,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (al_draft_parse((const char *)data, size, &d, &probs, &err) == 0) {
 		size_t before = al_problems_count(&probs);
 		int rc = al_draft_to_manifest(d, &m, &probs, &err);
-		if ((rc == 0) != (al_problems_count(&probs) == before))
-			abort();
-		if (m && before == 0)
-			check_manifest(m);
+		size_t added = al_problems_count(&probs) - before;
+		if (rc == AL_ENOMEM) {
+			if (m)
+				abort();
+		} else {
+			if (!m || rc != (added ? AL_EINVAL : 0))
+				abort();
+			if (check_manifest(m) > added)
+				abort();
+			check_affected_lines(d, m);
+		}
 		json_decref(m);
 		al_draft_free(d);
 	}

@@ -5,7 +5,8 @@
  * with the manifest it must give (good/NAME.json), bad/NAME.md with every
  * problem it must give (bad/NAME.expect: "LINE message" a line, sorted as
  * al_problems_sort sorts; a message ending in '*' is matched as a prefix,
- * for messages another module words).
+ * for messages another module words) and the top-level keys of the partial
+ * manifest built all the same (bad/NAME.keys: sorted, one line).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,23 +62,23 @@ static void print_problems(const struct al_problems *p)
 		print_message("# problem %u: %s\n", p->v[i].line, p->v[i].msg);
 }
 
-/* Parse and, when parsing worked, convert: every problem lands in probs.
- * Returns the manifest (or NULL). */
+/* Parse and convert: every problem lands in probs.  Returns the manifest,
+ * which the conversion gives with problems too (the valid fields only). */
 static json_t *run(const char *buf, size_t len, struct al_problems *probs)
 {
 	struct al_error err = {0};
 	struct al_draft *d = NULL;
 	json_t *m = NULL;
+	size_t before;
 	int rc;
 
 	assert_int_equal(al_draft_parse(buf, len, &d, probs, &err), 0);
 	assert_non_null(d);
+	before = al_problems_count(probs);
 	rc = al_draft_to_manifest(d, &m, probs, &err);
-	if (rc == 0)
-		assert_non_null(m);
-	else
-		assert_null(m);
-	assert_true(rc == 0 || rc == AL_EINVAL);
+	assert_non_null(m);
+	assert_int_equal(rc,
+			 al_problems_count(probs) == before ? 0 : AL_EINVAL);
 	al_draft_free(d);
 	return m;
 }
@@ -106,6 +107,64 @@ static void check_manifest(const json_t *m)
 	}
 	al_problems_release(&probs);
 	json_decref(full);
+}
+
+/* The partial manifest of a draft with problems holds valid fields only:
+ * with a stand-in for each key the reader requires and left out, it passes
+ * al_manifest_check. */
+static void check_partial(const json_t *m)
+{
+	json_t *full = json_deep_copy(m), *fill;
+	json_error_t jerr;
+
+	assert_non_null(full);
+	fill = json_loads("{\"id\":\"" TEST_ID "\",\"title\":\"t\","
+			  "\"project\":\"p\",\"class\":\"other\","
+			  "\"affected\":[{\"package\":{\"ecosystem\":"
+			  "\"npm\",\"name\":\"x\"},\"versions\":"
+			  "[\"1.0.0\"]}],\"description\":\"d\","
+			  "\"steps\":\"s\"}",
+			  0, &jerr);
+	assert_non_null(fill);
+	for (size_t i = 0; al_draft_required_keys[i]; i++) {
+		const char *k = al_draft_required_keys[i];
+		if (!json_object_get(full, k))
+			assert_int_equal(
+				json_object_set(full, k,
+						json_object_get(fill, k)),
+				0);
+	}
+	check_manifest(full);
+	json_decref(fill);
+	json_decref(full);
+}
+
+/* The manifest's top-level keys, sorted, space-separated, equal want. */
+static void expect_keys(const json_t *m, const char *want)
+{
+	const char *keys[32], *k;
+	char got[512];
+	size_t n = 0, o = 0, wn = strcspn(want, "\n");
+	json_t *v;
+
+	json_object_foreach((json_t *)m, k, v)
+	{
+		assert_true(n < 32);
+		keys[n++] = k;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0;
+		     j--) {
+			const char *t = keys[j];
+			keys[j] = keys[j - 1];
+			keys[j - 1] = t;
+		}
+	got[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%s",
+				      i ? " " : "", keys[i]);
+	if (strlen(got) != wn || strncmp(got, want, wn))
+		fail_msg("keys: got '%s', want '%.*s'", got, (int)wn, want);
 }
 
 static void expect_manifest(const char *buf, size_t len, const char *jsonrel)
@@ -196,24 +255,29 @@ static void expect_problems(struct al_problems *probs, const char *want)
 static void check_bad(const char *name)
 {
 	struct al_problems probs;
-	char md[128], ex[128];
+	char md[128], ex[128], ks[128];
 	size_t len;
-	char *buf, *want;
+	char *buf, *want, *keys;
 	json_t *m;
 
 	snprintf(md, sizeof(md), "drafts/bad/%s.md", name);
 	snprintf(ex, sizeof(ex), "drafts/bad/%s.expect", name);
+	snprintf(ks, sizeof(ks), "drafts/bad/%s.keys", name);
 	buf = read_data(md, &len);
 	want = read_data(ex, NULL);
+	keys = read_data(ks, NULL);
 	al_problems_init(&probs);
 	/* parse problems alone leave the conversion itself clean */
 	m = run(buf, len, &probs);
-	json_decref(m);
 	assert_true(al_problems_count(&probs) > 0);
 	expect_problems(&probs, want);
+	expect_keys(m, keys);
+	check_partial(m);
+	json_decref(m);
 	al_problems_release(&probs);
 	free(buf);
 	free(want);
+	free(keys);
 }
 
 /* Parse only; probs gets the syntax problems. */
@@ -276,6 +340,7 @@ static char *to_crlf(const char *s, size_t len, size_t *outlen)
 	X(reporter_empty_contact, "reporter-empty-contact") \
 	X(affected, "affected")                             \
 	X(affected_bad_version, "affected-bad-version")     \
+	X(git_empty_range, "git-empty-range")               \
 	X(several, "several")
 
 #define GOOD_FN(n)                                     \
@@ -360,11 +425,13 @@ static void test_draft__crlf_keeps_problem_lines(void **state)
 	char *buf = read_data("drafts/bad/several.md", &len);
 	char *want = read_data("drafts/bad/several.expect", NULL);
 	char *crlf = to_crlf(buf, len, &clen);
+	json_t *m;
 
 	(void)state;
 	al_problems_init(&probs);
-	assert_null(run(crlf, clen, &probs));
+	m = run(crlf, clen, &probs);
 	expect_problems(&probs, want);
+	json_decref(m);
 	al_problems_release(&probs);
 	free(crlf);
 	free(want);
@@ -405,6 +472,13 @@ static void test_draft__keeps_lone_cr(void **state)
 	al_problems_sort(&probs);
 	assert_int_equal(probs.v[0].line, 2);
 	assert_string_equal(probs.v[0].msg, "title has a control character");
+	/* the refused title is left out, the rest kept */
+	assert_null(json_object_get(m, "title"));
+	assert_string_equal(json_string_value(json_object_get(m, "project")),
+			    "p");
+	assert_string_equal(json_string_value(json_object_get(m, "id")),
+			    TEST_ID);
+	json_decref(m);
 	al_draft_free(d);
 	al_problems_release(&probs);
 }
@@ -488,6 +562,10 @@ static void test_draft__reads_a_huge_line(void **state)
 	assert_int_equal(probs.v[0].line, 1);
 	assert_string_equal(probs.v[0].msg,
 			    "title is 409600 characters long; at most 200");
+	assert_null(json_object_get(m, "title"));
+	assert_string_equal(json_string_value(json_object_get(m, "steps")),
+			    "s");
+	json_decref(m);
 	al_draft_free(d);
 	al_problems_release(&probs);
 	free(doc);
@@ -559,7 +637,11 @@ static void test_draft__empty_value_counts_as_absent(void **state)
 	assert_int_equal(d->ncwe, 0);
 	assert_int_equal(d->naffected, 0);
 	assert_null(d->rating.value);
-	assert_int_equal(d->rating.line, 0);
+	/* the empty header's line is kept for a "missing" problem */
+	assert_int_equal(d->rating.line, 5);
+	assert_int_equal(d->affected_line, 4);
+	assert_null(d->cvss.value);
+	assert_int_equal(d->cvss.line, 0);
 	al_draft_free(d);
 	al_problems_release(&probs);
 }
@@ -595,9 +677,12 @@ static void test_draft__trims_sections_keeps_inner_text(void **state)
 	assert_int_equal(probs.n, 0);
 	assert_string_equal(d->impact.value, "  indented\n\n \t \nlast  ");
 	assert_int_equal(d->impact.line, 8);
-	/* a heading with nothing under it is an absent section */
+	/* a heading with nothing under it is an absent section, at the
+	 * heading's line */
 	assert_null(d->description.value);
-	assert_int_equal(d->description.line, 0);
+	assert_int_equal(d->description.line, 14);
+	assert_null(d->steps.value);
+	assert_int_equal(d->steps.line, 0);
 	al_draft_free(d);
 	al_problems_release(&probs);
 }
@@ -656,6 +741,9 @@ static void test_draft__counts_title_in_code_points(void **state)
 	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
 	for (size_t i = 0; i < probs.n; i++)
 		assert_null(strstr(probs.v[i].msg, "title"));
+	assert_int_equal(strlen(json_string_value(json_object_get(m, "title"))),
+			 2 * AL_TITLE_MAX_CHARS);
+	json_decref(m);
 	al_draft_free(d);
 	al_problems_release(&probs);
 }
@@ -694,6 +782,14 @@ static void test_draft__refuses_overlong_fields(void **state)
 	assert_int_equal(probs.v[2].line, 67);
 	assert_non_null(strstr(probs.v[2].msg,
 			       "the name is longer than 1000 characters"));
+	/* each refused field is left out; the credit stands */
+	assert_null(json_object_get(m, "cwe"));
+	assert_null(json_object_get(m, "affected"));
+	assert_int_equal(json_object_size(json_object_get(m, "reporter")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(m, "reporter"), "credit")),
+			    "anonymous");
+	json_decref(m);
 	al_draft_free(d);
 	al_problems_release(&probs);
 	free(doc);
@@ -823,6 +919,314 @@ static void test_draft__affected_equal_bounds(void **state)
 		   "\"1.0.0\"}]}]}");
 }
 
+static void test_draft__affected_release_suffix(void **state)
+{
+	(void)state;
+	/* OSV's "BASE:SUFFIX": base in OSV's spelling, suffix as written,
+	 * range type from the base */
+	expect_osv("Debian:11/openssl <3.0.11-1~deb11u1",
+		   "{\"package\":{\"ecosystem\":\"Debian:11\",\"name\":"
+		   "\"openssl\"},\"ranges\":[{\"type\":\"ECOSYSTEM\","
+		   "\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
+		   "\"3.0.11-1~deb11u1\"}]}]}");
+	expect_osv("alpine:v3.17/openssl >=3.0.0-r0 <3.0.12-r0",
+		   "{\"package\":{\"ecosystem\":\"Alpine:v3.17\",\"name\":"
+		   "\"openssl\"},\"ranges\":[{\"type\":\"ECOSYSTEM\","
+		   "\"events\":[{\"introduced\":\"3.0.0-r0\"},{\"fixed\":"
+		   "\"3.0.12-r0\"}]}]}");
+	expect_osv("UBUNTU:22.04:LTS/openssl 3.0.2-0ubuntu1.10",
+		   "{\"package\":{\"ecosystem\":\"Ubuntu:22.04:LTS\","
+		   "\"name\":\"openssl\"},\"versions\":"
+		   "[\"3.0.2-0ubuntu1.10\"]}");
+	/* a suffix on a SEMVER ecosystem keeps SEMVER */
+	expect_osv("npm:x/p <v1.0.0",
+		   "{\"package\":{\"ecosystem\":\"npm:x\",\"name\":\"p\"},"
+		   "\"ranges\":[{\"type\":\"SEMVER\",\"events\":"
+		   "[{\"introduced\":\"0\"},{\"fixed\":\"1.0.0\"}]}]}");
+	/* 64 bytes of suffix is the most */
+	expect_osv("Debian:"
+		   "0123456789012345678901234567890123456789012345678901234567"
+		   "890123/p 1",
+		   "{\"package\":{\"ecosystem\":\"Debian:"
+		   "0123456789012345678901234567890123456789012345678901234567"
+		   "890123\",\"name\":\"p\"},\"versions\":[\"1\"]}");
+}
+
+static void test_draft__affected_release_suffix_refusals(void **state)
+{
+	(void)state;
+	expect_osv_refused("Debian:/x 1.0",
+			   "affected 'Debian:/x': 'Debian:': the release after "
+			   "':' must be 1 to 64 printable ASCII characters "
+			   "with no space, e.g. 'Debian:11'");
+	expect_osv_refused("Nope:11/x 1.0", "affected 'Nope:11/x': unknown "
+					    "ecosystem 'Nope' in 'Nope:11'");
+	expect_osv_refused(":11/x 1.0", "affected ':11/x': unknown ecosystem "
+					"'' in ':11'");
+	expect_osv_refused("git:1/https://h/r <abc1234",
+			   "affected 'git:1/https://h/r': unknown ecosystem "
+			   "'git' in 'git:1'");
+	/* a space ends the word, so the '/' is in the next one */
+	expect_osv_refused("Debian:bull seye/x 1.0",
+			   "affected 'Debian:bull': expected ECOSYSTEM/NAME, "
+			   "e.g. 'npm/chatwoot' or "
+			   "'git/https://github.com/owner/repo'");
+	expect_osv_refused("Debian:\xc3\xa9/x 1.0",
+			   "affected 'Debian:\xc3\xa9/x': 'Debian:\xc3\xa9': "
+			   "the release after ':' must be 1 to 64 printable "
+			   "ASCII characters with no space, e.g. 'Debian:11'");
+	{
+		struct al_error err = {0};
+		json_t *got = NULL;
+
+		assert_int_equal(
+			al_draft_affected_to_osv(
+				"Debian:0123456789012345678901234567890123456"
+				"78901234567890123456789012345678901234/p 1",
+				&got, &err),
+			AL_EINVAL);
+		assert_null(got);
+		assert_non_null(strstr(err.msg, "the release after ':' must "
+						"be 1 to 64 printable ASCII"));
+	}
+}
+
+/* Empty ranges are refused in every ordered scheme, not in GIT. */
+static void test_draft__affected_refuses_empty_range(void **state)
+{
+	(void)state;
+	expect_osv_refused("pypi/x >=2.0 <1.0",
+			   "affected 'pypi/x': '>=2.0 <1.0' is an empty range");
+	expect_osv_refused("pypi/x <1.0 >=1.0",
+			   "affected 'pypi/x': '>=1.0 <1.0' is an empty range");
+	expect_osv_refused("pypi/x >=1.0.1 <=1.0",
+			   "affected 'pypi/x': '>=1.0.1 <=1.0' is an empty "
+			   "range");
+	expect_osv_refused("Debian:11/x >=2.0-1 <1.0-1",
+			   "affected 'Debian:11/x': '>=2.0-1 <1.0-1' is an "
+			   "empty range");
+	expect_osv_refused("npm/x >=2.0.0 <=1.9.9",
+			   "affected 'npm/x': '>=2.0.0 <=1.9.9' is an empty "
+			   "range");
+	expect_osv("pypi/x >=1.0 <=1.0",
+		   "{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"x\"},"
+		   "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":"
+		   "[{\"introduced\":\"1.0\"},{\"last_affected\":"
+		   "\"1.0\"}]}]}");
+	expect_osv("pypi/x >=1.0rc1 <1.0",
+		   "{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"x\"},"
+		   "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":"
+		   "[{\"introduced\":\"1.0rc1\"},{\"fixed\":\"1.0\"}]}]}");
+	/* commits have no order, only equality */
+	expect_osv_refused("git/https://h/r >=abc1234 <abc1234",
+			   "affected 'git/https://h/r': '>=abc1234 <abc1234' "
+			   "is an empty range");
+	expect_osv("git/https://h/r >=fedcba9 <0123456",
+		   "{\"package\":{\"ecosystem\":\"GIT\",\"name\":"
+		   "\"https://h/r\"},\"ranges\":[{\"type\":\"GIT\",\"repo\":"
+		   "\"https://h/r\",\"events\":[{\"introduced\":\"fedcba9\"},"
+		   "{\"fixed\":\"0123456\"}]}]}");
+}
+
+/* ---- the partial manifest ---- */
+
+static json_t *run_data(const char *name, struct al_problems *probs)
+{
+	char md[128];
+	size_t len;
+	char *buf;
+	json_t *m;
+
+	snprintf(md, sizeof(md), "drafts/%s.md", name);
+	buf = read_data(md, &len);
+	m = run(buf, len, probs);
+	free(buf);
+	return m;
+}
+
+static void expect_json(const json_t *got, const char *want_json)
+{
+	json_error_t jerr;
+	json_t *want = json_loads(want_json, JSON_DECODE_ANY, &jerr);
+
+	if (!want)
+		fail_msg("bad test json: %s", jerr.text);
+	if (!json_equal(got, want)) {
+		char *a =
+			got ? json_dumps(got, JSON_SORT_KEYS | JSON_ENCODE_ANY)
+			    : NULL;
+		print_message("# got %s\n# want %s\n", a ? a : "(null)",
+			      want_json);
+		free(a);
+		fail();
+	}
+	json_decref(want);
+}
+
+static void test_draft__partial_manifest_keeps_valid_fields(void **state)
+{
+	struct al_problems probs;
+	json_t *m;
+
+	(void)state;
+	/* bad CWEs: the valid one, class and affected stay */
+	al_problems_init(&probs);
+	m = run_data("bad/cwe", &probs);
+	assert_true(al_problems_count(&probs) > 0);
+	expect_json(json_object_get(m, "cwe"), "[\"CWE-89\"]");
+	expect_json(json_object_get(m, "class"), "\"xss\"");
+	assert_int_equal(json_array_size(json_object_get(m, "affected")), 1);
+	json_decref(m);
+	al_problems_release(&probs);
+
+	/* a contradicting rating: the vector stays, the rating goes */
+	al_problems_init(&probs);
+	m = run_data("bad/rating-disagrees", &probs);
+	expect_json(json_object_get(m, "severity"),
+		    "{\"cvss_v3\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/"
+		    "A:H\"}");
+	json_decref(m);
+	al_problems_release(&probs);
+
+	/* public credit with nobody to credit: the credit goes */
+	al_problems_init(&probs);
+	m = run_data("bad/credit-no-name", &probs);
+	expect_json(json_object_get(m, "reporter"),
+		    "{\"contact\":\"jane@example.net\"}");
+	json_decref(m);
+	al_problems_release(&probs);
+
+	/* unknown class, rating and credit, a bad project */
+	al_problems_init(&probs);
+	m = run_data("bad/choices", &probs);
+	assert_int_equal(al_problems_count(&probs), 4);
+	assert_null(json_object_get(m, "class"));
+	assert_null(json_object_get(m, "project"));
+	assert_null(json_object_get(m, "severity"));
+	assert_null(json_object_get(m, "reporter"));
+	expect_json(json_object_get(m, "title"), "\"t\"");
+	json_decref(m);
+	al_problems_release(&probs);
+}
+
+/* One good and two refused Affected lines: only the good one is kept. */
+static void test_draft__partial_manifest_drops_refused_affected(void **state)
+{
+	static const char doc[] = "Affected: foo/p 1\n"
+				  "Affected: npm/p <1.0.0\n"
+				  "Affected: npm/q >1.0.0\n"
+				  "Affected: pypi/q 1.0\n";
+	struct al_problems probs;
+	struct al_error err = {0};
+	struct al_draft *d;
+	json_t *m = NULL;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	assert_non_null(m);
+	assert_int_equal(json_array_size(json_object_get(m, "affected")), 2);
+	expect_json(json_object_get(
+			    json_array_get(json_object_get(m, "affected"), 1),
+			    "package"),
+		    "{\"ecosystem\":\"PyPI\",\"name\":\"q\"}");
+	/* entry i of the array is not the i-th Affected line */
+	assert_int_equal(al_draft_affected_line(d, 0), 2);
+	assert_int_equal(al_draft_affected_line(d, 1), 4);
+	assert_int_equal(al_draft_affected_line(d, 2), 0);
+	json_decref(m);
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+/* The keys the reader reports missing are the ones it exports. */
+static void test_draft__required_keys_are_reported_missing(void **state)
+{
+	static const char *const want[] = {
+		"id",       "title",       "project", "class",
+		"affected", "description", "steps",   NULL,
+	};
+	struct al_problems probs;
+	struct al_error err = {0};
+	struct al_draft *d;
+	json_t *m = NULL;
+	size_t n;
+
+	(void)state;
+	for (n = 0; want[n]; n++) {
+		assert_non_null(al_draft_required_keys[n]);
+		assert_string_equal(al_draft_required_keys[n], want[n]);
+	}
+	assert_null(al_draft_required_keys[n]);
+	/* an empty draft: one "missing" problem a key, none in the object */
+	al_problems_init(&probs);
+	d = parse_ok("", 0, &probs);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	assert_int_equal(al_problems_count(&probs), n);
+	for (size_t i = 0; i < n; i++) {
+		assert_null(json_object_get(m, want[i]));
+		assert_non_null(strstr(probs.v[i].msg, "missing"));
+	}
+	json_decref(m);
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
+/* Missing fields point at the empty header or the heading with no text;
+ * truly absent ones at line 0. */
+static void test_draft__missing_fields_have_their_line(void **state)
+{
+	static const char doc[] = "Id:\n"
+				  "Title:   \n"
+				  "Project:\n"
+				  "Class:\n"
+				  "Affected:\n"
+				  "Affected:\n"
+				  "\n"
+				  "## Description\n"
+				  "<!-- to do -->\n"
+				  "\n"
+				  "## Steps\n";
+	static const char doc2[] = "Title: t\nTitle:\n\nd\n";
+	struct al_problems probs;
+	struct al_error err = {0};
+	struct al_draft *d;
+	json_t *m = NULL;
+
+	(void)state;
+	al_problems_init(&probs);
+	d = parse_ok(doc, sizeof(doc) - 1, &probs);
+	assert_int_equal(probs.n, 0);
+	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
+	expect_problems(
+		&probs,
+		"1 missing report id (no 'Id:' header with a value; "
+		"'airlock-pack new' writes one)\n"
+		"2 missing title (no 'Title:' header with a value)\n"
+		"3 missing project (no 'Project:' header with a value)\n"
+		"4 missing class (no 'Class:' header with a value)\n"
+		"5 missing affected versions (no 'Affected:' header with a "
+		"value)\n"
+		"8 missing description (no text under '## Description')\n"
+		"11 missing steps to reproduce (no text under '## Steps to "
+		"reproduce')\n");
+	json_decref(m);
+	al_draft_free(d);
+	al_problems_release(&probs);
+
+	/* an empty header after a valued one changes nothing */
+	al_problems_init(&probs);
+	d = parse_ok(doc2, sizeof(doc2) - 1, &probs);
+	assert_int_equal(probs.n, 0);
+	assert_string_equal(d->title.value, "t");
+	assert_int_equal(d->title.line, 1);
+	assert_string_equal(d->description.value, "d");
+	assert_int_equal(d->description.line, 4);
+	al_draft_free(d);
+	al_problems_release(&probs);
+}
+
 /* ---- the template ---- */
 
 static void test_draft__template_parses_clean(void **state)
@@ -841,17 +1245,21 @@ static void test_draft__template_parses_clean(void **state)
 	assert_int_equal(probs.n, 0);
 	assert_string_equal(d->id.value, TEST_ID);
 	assert_int_equal(al_draft_to_manifest(d, &m, &probs, &err), AL_EINVAL);
-	assert_null(m);
+	/* each missing field is reported at the line to fill in */
 	expect_problems(
 		&probs,
-		"0 missing title (no 'Title:' header with a value)\n"
-		"0 missing project (no 'Project:' header with a value)\n"
-		"0 missing class (no 'Class:' header with a value)\n"
-		"0 missing affected versions (no 'Affected:' header with a "
+		"9 missing title (no 'Title:' header with a value)\n"
+		"12 missing project (no 'Project:' header with a value)\n"
+		"15 missing class (no 'Class:' header with a value)\n"
+		"31 missing affected versions (no 'Affected:' header with a "
 		"value)\n"
-		"0 missing description (no text under '## Description')\n"
-		"0 missing steps to reproduce (no text under '## Steps to "
+		"38 missing description (no text under '## Description')\n"
+		"41 missing steps to reproduce (no text under '## Steps to "
 		"reproduce')\n");
+	/* what there is: the id and the default credit */
+	assert_non_null(m);
+	expect_keys(m, "id reporter");
+	json_decref(m);
 	al_draft_free(d);
 	al_problems_release(&probs);
 	free(t);
@@ -956,6 +1364,16 @@ int main(void)
 		cmocka_unit_test(test_draft__affected_maps_to_osv),
 		cmocka_unit_test(test_draft__affected_refusals),
 		cmocka_unit_test(test_draft__affected_equal_bounds),
+		cmocka_unit_test(test_draft__affected_release_suffix),
+		cmocka_unit_test(test_draft__affected_release_suffix_refusals),
+		cmocka_unit_test(test_draft__affected_refuses_empty_range),
+		cmocka_unit_test(
+			test_draft__partial_manifest_keeps_valid_fields),
+		cmocka_unit_test(
+			test_draft__partial_manifest_drops_refused_affected),
+		cmocka_unit_test(
+			test_draft__required_keys_are_reported_missing),
+		cmocka_unit_test(test_draft__missing_fields_have_their_line),
 		cmocka_unit_test(test_draft__template_parses_clean),
 		cmocka_unit_test(test_draft__template_filled_in_converts),
 		cmocka_unit_test(test_draft__template_refuses_bad_id),

@@ -62,7 +62,7 @@ static size_t check(const struct al_policy *p, json_t *m,
 		    struct al_problems *probs)
 {
 	al_problems_init(probs);
-	al_scope_check(p, m, fake_line, NULL, probs);
+	al_scope_check(p, m, NULL, fake_line, NULL, probs);
 	return al_problems_count(probs);
 }
 
@@ -75,7 +75,7 @@ static void test_scope__report_within_default_policy_passes(void **state)
 	(void)state;
 	policy_from(&p, "");
 	assert_int_equal(check(&p, m, &probs), 0);
-	assert_int_equal(al_scope_check(&p, m, NULL, NULL, &probs), 0);
+	assert_int_equal(al_scope_check(&p, m, NULL, NULL, NULL, &probs), 0);
 	al_problems_release(&probs);
 	json_decref(m);
 	al_policy_release(&p);
@@ -126,6 +126,25 @@ static void test_scope__required_key_missing_or_empty(void **state)
 	assert_int_equal(check(&p, m, &probs), 2);
 	assert_non_null(strstr(probs.v[0].msg, "'steps'"));
 	assert_non_null(strstr(probs.v[1].msg, "'impact'"));
+	al_problems_release(&probs);
+	json_decref(m);
+	al_policy_release(&p);
+}
+
+static void test_scope__skips_required_keys_already_reported(void **state)
+{
+	static const char *const skip[] = {"steps", NULL};
+	struct al_policy p;
+	struct al_problems probs;
+	json_t *m = report("xss", NPM_4_0_TO_4_2_1);
+
+	(void)state;
+	policy_from(&p, ", \"required\": [\"steps\", \"impact\"]");
+	json_object_del(m, "steps");
+	al_problems_init(&probs);
+	al_scope_check(&p, m, skip, NULL, NULL, &probs);
+	assert_int_equal(al_problems_count(&probs), 1);
+	assert_non_null(strstr(probs.v[0].msg, "'impact'"));
 	al_problems_release(&probs);
 	json_decref(m);
 	al_policy_release(&p);
@@ -206,6 +225,8 @@ int main(void)
 			test_scope__class_out_of_scope_names_the_allowed),
 		cmocka_unit_test(test_scope__other_project_is_refused),
 		cmocka_unit_test(test_scope__required_key_missing_or_empty),
+		cmocka_unit_test(
+			test_scope__skips_required_keys_already_reported),
 		cmocka_unit_test(
 			test_scope__affected_outside_supported_is_reported),
 		cmocka_unit_test(test_scope__package_not_supported_is_reported),

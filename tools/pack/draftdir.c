@@ -379,7 +379,7 @@ static unsigned draft_line(void *ctx, const char *key, size_t index)
 	if (!strcmp(key, "title"))
 		return d->title.line;
 	if (!strcmp(key, "affected"))
-		return index < d->naffected ? d->affected[index].line : 0;
+		return al_draft_affected_line(d, index);
 	if (!strcmp(key, "description"))
 		return d->description.line;
 	if (!strcmp(key, "steps"))
@@ -482,7 +482,8 @@ int pack_draft_load(const char *dir, const struct al_policy *policy,
 			goto out;
 		}
 		if (policy)
-			al_scope_check(policy, pd->manifest, draft_line,
+			al_scope_check(policy, pd->manifest,
+				       al_draft_required_keys, draft_line,
 				       pd->draft, &pd->report);
 	}
 	al_problems_sort(&pd->report);
