@@ -38,6 +38,16 @@ expect_exit() { [ "$RC" -eq "$1" ] && [ "$RC" -le 128 ]; }
 err_has() { grep -qF -- "$1" "$WORK/err"; }
 out_has() { grep -qF -- "$1" "$WORK/out"; }
 
+# under_strace STRACE-OPTIONS... -- CMD...: run CMD under strace (for fault
+# injection).  LeakSanitizer cannot work under ptrace, so a sanitizer build
+# checks leaks everywhere else but not there.
+under_strace() {
+    local opts=()
+    while [ "$1" != -- ]; do opts+=("$1"); shift; done
+    shift
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -o /dev/null "${opts[@]}" "$@"
+}
+
 # gen_key NAME [ALGO_ENC|none] [EXTRA gpg options...]: a key without
 # passphrase; prints its fingerprint.  gpg's messages go to
 # $WORK/genkey.log (shown on failure); a failed attempt is tried again, as

@@ -19,7 +19,7 @@ check "new refuses an existing folder (exit 1)" expect_exit 1
 check "the refusal names the folder" err_has "already exists"
 check "the refused folder is unchanged" test "$(tree_sum "$WORK/d1")" = "$before"
 
-RC=0; strace -f -o /dev/null -e inject=write:error=ENOSPC \
+RC=0; under_strace -e inject=write:error=ENOSPC -- \
     "$PACK" new "$WORK/d3" >"$WORK/out" 2>"$WORK/err" || RC=$?
 check "new that cannot write report.md fails and leaves no folder behind" \
     sh -c "[ $RC -eq 1 ] && [ ! -e '$WORK/d3' ]"

@@ -163,11 +163,11 @@ check "seal refuses an expired recipient key" \
     sh -c "[ $RC -eq 1 ] && [ ! -e '$WORK/expired.gpg' ] && grep -q 'expired' '$WORK/err'"
 
 # a filesystem without hard links (FAT, exFAT on USB sticks): link() fails
-RC=0; strace -f -o /dev/null -e inject=link,linkat:error=EPERM \
+RC=0; under_strace -e inject=link,linkat:error=EPERM -- \
     "$PACK" seal "$D" --to "$M" -o "$WORK/nolink.gpg" >"$WORK/out" 2>"$WORK/err" || RC=$?
 check "seal works where hard links are refused (FAT), leaving no temporary file" \
     sh -c "[ $RC -eq 0 ] && gpg --batch --decrypt '$WORK/nolink.gpg' >/dev/null 2>&1 && ! ls '$WORK' | grep -q 'tmp-'"
-RC=0; strace -f -o /dev/null -e inject=link,linkat:error=EPERM \
+RC=0; under_strace -e inject=link,linkat:error=EPERM -- \
     "$PACK" seal "$D" --to "$M" -o "$WORK/nolink.gpg" >"$WORK/out" 2>"$WORK/err" || RC=$?
 check "...and still refuses to replace an existing bundle there" \
     sh -c "[ $RC -eq 1 ] && grep -q 'already exists' '$WORK/err' && ! ls '$WORK' | grep -q 'tmp-'"
