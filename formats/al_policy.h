@@ -34,10 +34,10 @@ struct al_policy_reason {
  */
 struct al_policy {
 	char *project;
-	char *contact; /* NULL when not given */
+	char *contact;     /* NULL when not given */
 	char **recipients; /* full fingerprints, uppercase hex */
 	size_t nrecipients;
-	int64_t expires; /* seconds since the epoch; 0 = not given */
+	int64_t expires;   /* seconds since the epoch; 0 = not given */
 	json_t *supported; /* OSV affected-style array; NULL = all versions */
 	char **in_scope;
 	size_t nin_scope;

@@ -167,7 +167,9 @@ static void test_text__relpath_check_refuses_unsafe_names(void **state)
 		{"/abs", 4, "absolute path"},
 		{"a\\b", 3, "backslash"},
 		{"a\0b", 3, "NUL byte"},
-		{"a\x1b" "b", 3, "control"},
+		{"a\x1b"
+		 "b",
+		 3, "control"},
 		{"\xe2\x80\xaetxt.exe", 10, "bidi"},
 		{"\xff", 1, "not valid UTF-8"},
 		{"abcdefghijk", 11, "more than the limit of 10"},
