@@ -27,6 +27,8 @@ check "the signature is good and by the researcher's key" \
     sh -c "grep -q '^\[GNUPG:\] GOODSIG' '$WORK/status' && grep -q \"^\\[GNUPG:\\] VALIDSIG .* $R\$\" '$WORK/status'"
 check "the message is integrity-protected" \
     sh -c "grep -Eq '^\[GNUPG:\] (DECRYPTION_OKAY|GOODMDC)' '$WORK/status' && ! grep -q 'DECRYPTION_FAILED' '$WORK/status'"
+check "the bundle holds no compressed-data packet (sealed uncompressed)" \
+    sh -c "! gpg --batch --list-packets '$B' 2>/dev/null | grep -q 'compressed packet'"
 check "plain tar lists the inner archive" sh -c "tar -tf '$WORK/inner.tar' >'$WORK/list' && head -1 '$WORK/list' | grep -qx manifest.json"
 
 cat >"$WORK/verify.py" <<'PY'
