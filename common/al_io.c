@@ -181,9 +181,14 @@ static int publish_noreplace(const char *tmp, const char *path)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
-	if (access(path, F_OK) == 0) {
-		errno = EEXIST;
-		return -1;
+	{
+		struct stat st;
+
+		/* lstat: a dangling symlink exists too */
+		if (lstat(path, &st) == 0) {
+			errno = EEXIST;
+			return -1;
+		}
 	}
 	return rename(tmp, path);
 }

@@ -131,6 +131,10 @@ check "a policy without expires is refused a year after it was signed" \
 gpg --batch --yes --armor --local-user "$OLD" --detach-sign -o "$Y/policy.json.asc" "$Y/policy.json" 2>/dev/null
 run "$PACK" check "$D" --policy "$Y" --policy-key "$OLD"
 check "...and accepted within the year" expect_exit 0
+gpg --batch --yes --armor --local-user "$OLD" --faked-system-time '20460101T000000!' \
+    --detach-sign -o "$Y/policy.json.asc" "$Y/policy.json" 2>/dev/null
+run "$PACK" check "$D" --policy "$Y" --policy-key "$OLD"
+check "a kit signed in the future is refused" sh -c "[ $RC -eq 1 ] && grep -q 'in the future' '$WORK/err'"
 
 SMALL="$WORK/small"
 make_kit "$SMALL" "$M" ',

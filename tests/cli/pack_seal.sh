@@ -106,6 +106,7 @@ check "--force replaces it" sh -c "[ $RC -eq 0 ] && ! grep -qx old '$WORK/exists
 
 RC=0; "$PACK" seal "$D" --to "$M" -o - 2>"$WORK/err" | gpg --batch --decrypt 2>/dev/null | tar -tf - >"$WORK/list" || RC=$?
 check "-o - writes the bundle to standard output" sh -c "[ $RC -eq 0 ] && head -1 '$WORK/list' | grep -qx manifest.json"
+check "...and says so, without a made-up size" sh -c "grep -q 'to standard output' '$WORK/err' && ! grep -q '0 bytes' '$WORK/err'"
 run "$PACK" seal "$D" --to "$M" -o - --json
 check "-o - with --json is a usage error" expect_exit 2
 
@@ -180,7 +181,11 @@ big="$WORK/bigdraft"; cp -r "$D" "$big"; head -c 200000000 /dev/zero >"$big/atta
 "$PACK" seal "$big" --to "$M" -o "$WORK/big.gpg" >/dev/null 2>&1 &
 pid=$!; sleep 0.5; kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
 check "a seal killed by SIGTERM leaves no temporary file" sh -c "! ls '$WORK' | grep -q 'big.gpg.tmp-'"
-rm -rf "$big" "$WORK/big.gpg"
+(trap '' HUP; exec "$PACK" seal "$big" --to "$M" -o "$WORK/big2.gpg" >/dev/null 2>&1) &
+pid=$!; sleep 0.3; kill -HUP $pid 2>/dev/null; wait $pid; rc=$?
+check "a seal whose caller ignores SIGHUP (nohup) is not ended by it" \
+    sh -c "[ $rc -eq 0 ] && [ -s '$WORK/big2.gpg' ]"
+rm -rf "$big" "$WORK/big.gpg" "$WORK/big2.gpg"
 
 unset SOURCE_DATE_EPOCH
 run "$PACK" seal "$D" --to "$M" -o "$WORK/now.gpg"

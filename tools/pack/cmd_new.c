@@ -93,11 +93,14 @@ int cmd_new(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	if ((rc = al_atomic_open(&a, path, &err)) < 0)
 		goto out;
-	if ((rc = al_write_all(a.fd, text, strlen(text), path, &err)) < 0) {
+	pack_tmp_set(a.tmp);
+	rc = al_write_all(a.fd, text, strlen(text), path, &err);
+	if (rc < 0)
 		al_atomic_abort(&a);
-		goto out;
-	}
-	if ((rc = al_atomic_commit(&a, 0, &err)) < 0)
+	else
+		rc = al_atomic_commit(&a, 0, &err);
+	pack_tmp_set(NULL);
+	if (rc < 0)
 		goto out;
 	pack_say("made draft '%s' for report %s", dir, id);
 	pack_say("next: edit %s/report.md, add files to %s/attachments/, then "

@@ -395,10 +395,16 @@ int cmd_seal(int argc, char **argv)
 		goto out;
 	al_sha256_final(s.content, content_hex, NULL);
 
-	pack_say("sealed report %s into '%s' (%zu file%s, %llu bytes, %s)", id,
-		 out, pd.nfiles, pd.nfiles == 1 ? "" : "s",
-		 (unsigned long long)bundle_size,
-		 o.signer ? "signed" : "not signed");
+	if (strcmp(out, "-") == 0)
+		pack_say("sealed report %s to standard output (%zu file%s, %s)",
+			 id, pd.nfiles, pd.nfiles == 1 ? "" : "s",
+			 o.signer ? "signed" : "not signed");
+	else
+		pack_say("sealed report %s into '%s' (%zu file%s, %llu bytes, "
+			 "%s)",
+			 id, out, pd.nfiles, pd.nfiles == 1 ? "" : "s",
+			 (unsigned long long)bundle_size,
+			 o.signer ? "signed" : "not signed");
 	if (bundle_hex[0])
 		pack_say("bundle sha256 %s", bundle_hex);
 	if (o.json) {

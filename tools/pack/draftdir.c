@@ -547,6 +547,7 @@ int pack_manifest_finish(struct pack_draft *pd, const struct al_policy *policy,
 				"%llu; shorten the report or move text into "
 				"attachments",
 				len, (unsigned long long)lim->manifest_bytes);
+	al_secure_zero(bytes, len); /* the report's text, unsealed */
 	free(bytes);
 	return 0;
 }

@@ -107,6 +107,18 @@ int pack_kit_load(struct al_gpg *g, const char *kit, const char *pin,
 		goto out;
 	}
 	now = (int64_t)time(NULL); /* real time: not SOURCE_DATE_EPOCH */
+	/* a signature from the future would stretch "a year after signing"
+	 * without bound; allow a day of clock skew */
+	if (sig_time > now + 86400) {
+		al_time_format(sig_time, when);
+		rc = al_error_set(err, AL_EINVAL,
+				  "policy kit '%s': signed on %s, in the "
+				  "future; check this machine's clock or ask "
+				  "the project for a kit signed today",
+				  kit, when);
+		al_policy_release(out);
+		goto out;
+	}
 	if (out->expires && out->expires < now) {
 		al_time_format(out->expires, when);
 		rc = al_error_set(err, AL_EINVAL,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,15 +137,25 @@ void pack_signals_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* a signal the caller ignores (nohup, "cmd &") stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 void pack_tmp_set(const char *path)
 {
 	have_tmp = 0;
+	atomic_signal_fence(memory_order_seq_cst);
 	if (path && strlen(path) < sizeof(tmp_path)) {
 		memcpy(tmp_path, path, strlen(path) + 1);
+		/* the name is complete before the handler may look at it */
+		atomic_signal_fence(memory_order_seq_cst);
 		have_tmp = 1;
 	}
 }
