@@ -12,23 +12,11 @@
 
 #include "al_cvss.h"
 #include "al_error.h"
+#include "test_data.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static FILE *open_data(const char *name)
-{
-	const char *dir = getenv("AL_TEST_DATA");
-	char path[1024];
-	FILE *f;
-
-	if (!dir)
-		fail_msg("AL_TEST_DATA is not set");
-	snprintf(path, sizeof(path), "%s/cvss/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open '%s': %s", path, strerror(errno));
-	return f;
-}
+#define open_data(name) al_test_open("cvss/%s", name)
 
 /* "5.8", "7", "10" -> tenths; -1 if malformed */
 static int parse_tenths(const char *s)

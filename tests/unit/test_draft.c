@@ -23,38 +23,15 @@
 #include "al_io.h"
 #include "al_manifest.h"
 #include "al_uuid.h"
+#include "test_data.h"
 
 #define TEST_ID "0b6e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
 
 /* ---- helpers ---- */
 
-static char *data_path(const char *rel)
-{
-	const char *dir = getenv("AL_TEST_DATA");
-	char *p;
-	size_t n;
+#define data_path(rel) al_test_path("%s", rel)
 
-	assert_non_null(dir);
-	n = strlen(dir) + strlen(rel) + 2;
-	p = malloc(n);
-	assert_non_null(p);
-	snprintf(p, n, "%s/%s", dir, rel);
-	return p;
-}
-
-static char *read_data(const char *rel, size_t *len)
-{
-	struct al_error err = {0};
-	char *path = data_path(rel), *buf = NULL;
-	size_t n = 0;
-
-	if (al_read_file(path, 4u << 20, &buf, &n, &err))
-		fail_msg("%s: %s", path, err.msg);
-	free(path);
-	if (len)
-		*len = n;
-	return buf;
-}
+#define read_data(rel, len) al_test_read(len, "%s", rel)
 
 static void print_problems(const struct al_problems *p)
 {

@@ -14,23 +14,11 @@
 #include "al_io.h"
 #include "al_manifest.h"
 #include "al_problems.h"
+#include "test_data.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static char *read_data(const char *name, size_t *len)
-{
-	const char *dir = getenv("AL_TEST_DATA");
-	struct al_error err = {0};
-	char path[1024];
-	char *buf = NULL;
-
-	if (!dir)
-		fail_msg("AL_TEST_DATA is not set");
-	snprintf(path, sizeof(path), "%s/manifests/%s", dir, name);
-	if (al_read_file(path, 64u << 20, &buf, len, &err) != 0)
-		fail_msg("cannot read '%s': %s", path, err.msg);
-	return buf;
-}
+#define read_data(name, len) al_test_read(len, "manifests/%s", name)
 
 static json_t *parse_ok(const char *name)
 {

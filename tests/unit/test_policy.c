@@ -14,25 +14,13 @@
 #include "al_hash.h"
 #include "al_io.h"
 #include "al_policy.h"
+#include "test_data.h"
 
 #define FP40 "0123456789ABCDEF0123456789ABCDEF01234567"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static char *read_data(const char *name, size_t *len)
-{
-	const char *dir = getenv("AL_TEST_DATA");
-	struct al_error err = {0};
-	char path[1024];
-	char *buf = NULL;
-
-	if (!dir)
-		fail_msg("AL_TEST_DATA is not set");
-	snprintf(path, sizeof(path), "%s/policies/%s", dir, name);
-	if (al_read_file(path, 64u << 20, &buf, len, &err) != 0)
-		fail_msg("cannot read '%s': %s", path, err.msg);
-	return buf;
-}
+#define read_data(name, len) al_test_read(len, "policies/%s", name)
 
 static void parse_ok(const char *name, struct al_policy *p)
 {

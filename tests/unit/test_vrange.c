@@ -14,24 +14,11 @@
 #include <cmocka.h>
 
 #include "al_vrange.h"
+#include "test_data.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static FILE *open_data(const char *name)
-{
-	const char *dir = getenv("AL_TEST_DATA");
-	char path[4096];
-	FILE *f;
-
-	if (!dir)
-		dir = "tests/data";
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		print_message("cannot open '%s'\n", path);
-	assert_non_null(f);
-	return f;
-}
+#define open_data(name) al_test_open("%s", name)
 
 static json_t *parse_json(const char *text)
 {
