@@ -34,7 +34,9 @@ extern const char *const al_manifest_ratings[];
  * UTF-8, relative, no empty, "." or ".." component, no backslash, no NUL,
  * control or bidi character, at most lim->name_bytes bytes, and one of
  * "manifest.json", "keys/reply.asc" or "attachments/..." (at least one
- * character after the slash).  AL_EINVAL naming the entry and the rule.
+ * character after the slash).  Unicode normalisation is not required (the
+ * spec does not ask it): compare names with al_name_fold, which composes.
+ * AL_EINVAL naming the entry and the rule.
  */
 int al_entry_name_check(const char *name, size_t len,
 			const struct al_limits *lim, struct al_error *err);
