@@ -4,6 +4,7 @@
  * error is turned into an al_error at this boundary.  See docs/crypto.md.
  */
 #include "al_gpg.h"
+#include "al_gpg_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -24,22 +25,10 @@
  * first with "--import-options show-only" (gpgme_op_keylist_from_data). */
 #define AL_GPGME_MIN      "1.11.0"
 #define AL_GPG_ENGINE_MIN 2, 1, 14
-/* gpgme pumps 4 KiB a call by default; 32 KiB measured best (notes). */
-#define AL_GPG_IO_BUFFER "32768"
 /* An encryption to more keys than this is a mistake, not a policy. */
 #define AL_GPG_MAX_RECIPIENTS 64
 /* The longest text we look at as a fingerprint (spaces included). */
 #define AL_FPR_INPUT_MAX 200
-
-struct al_gpg {
-	gpgme_ctx_t ctx;  /* operations: encrypt, import, verify */
-	gpgme_ctx_t keys; /* key lookups, which must not drop the result of
-			     an operation on ctx (verify looks keys up) */
-	/* The first agent failure gpg reported in an ERROR or FAILURE status
-	 * line since it was last cleared.  gpg reports some only there: a
-	 * secret key listing without an agent ends like "no such key". */
-	gpgme_error_t agent_err;
-};
 
 static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
 static const char *gpgme_found;
@@ -52,14 +41,14 @@ static void gpgme_init_once(void)
 }
 
 /* gpgme_strerror is not thread-safe; this is. */
-static const char *gpg_text(gpgme_error_t e, char *buf, size_t size)
+const char *al_gpg_text(gpgme_error_t e, char *buf, size_t size)
 {
 	if (gpgme_strerror_r(e, buf, size) != 0 && size > 0)
 		buf[size - 1] = '\0';
 	return buf;
 }
 
-static bool is_agent_error(gpgme_error_t e)
+bool al_gpg_is_agent_error(gpgme_error_t e)
 {
 	switch (gpgme_err_code(e)) {
 	case GPG_ERR_NO_AGENT:
@@ -73,12 +62,12 @@ static bool is_agent_error(gpgme_error_t e)
 }
 
 /* Translate a gpgme failure: "<what>: <gpgme's text>". */
-static int gpg_fail(struct al_error *err, gpgme_error_t e, const char *what)
+int al_gpg_fail(struct al_error *err, gpgme_error_t e, const char *what)
 {
 	char text[128];
 
-	gpg_text(e, text, sizeof(text));
-	if (is_agent_error(e))
+	al_gpg_text(e, text, sizeof(text));
+	if (al_gpg_is_agent_error(e))
 		return al_error_set(err, AL_ECRYPTO,
 				    "gpg-agent is not available: %s", text);
 	return al_error_set(err, AL_ECRYPTO, "%s: %s", what, text);
@@ -89,7 +78,7 @@ static int gpg_fail(struct al_error *err, gpgme_error_t e, const char *what)
  * first agent failure of "ERROR <where> <code>" or "FAILURE <op> <code>".
  * The lines come from gpg; anything not of that shape is ignored.
  */
-static gpgme_error_t watch_status(void *hook, const char *keyword,
+gpgme_error_t al_gpg_watch_status(void *hook, const char *keyword,
 				  const char *args)
 {
 	struct al_gpg *g = hook;
@@ -107,7 +96,7 @@ static gpgme_error_t watch_status(void *hook, const char *keyword,
 	code = strtoul(sp + 1, &end, 10);
 	if (errno || code > UINT32_MAX || (*end != '\0' && *end != ' '))
 		return 0;
-	if (is_agent_error((gpgme_error_t)code))
+	if (al_gpg_is_agent_error((gpgme_error_t)code))
 		g->agent_err = (gpgme_error_t)code;
 	return 0;
 }
@@ -145,10 +134,10 @@ static int check_engine(struct al_error *err)
 	if (e)
 		return al_error_set(err, AL_ECRYPTO,
 				    "gpg is missing or too old: %s",
-				    gpg_text(e, text, sizeof(text)));
+				    al_gpg_text(e, text, sizeof(text)));
 	e = gpgme_get_engine_info(&info);
 	if (e)
-		return gpg_fail(err, e, "cannot ask gpgme about gpg");
+		return al_gpg_fail(err, e, "cannot ask gpgme about gpg");
 	for (; info; info = info->next) {
 		if (info->protocol != GPGME_PROTOCOL_OpenPGP)
 			continue;
@@ -177,13 +166,13 @@ static int setup_ctx(struct al_gpg *g, gpgme_ctx_t *ctx, struct al_error *err)
 	e = gpgme_new(ctx);
 	if (e) {
 		*ctx = NULL;
-		return gpg_fail(err, e, "cannot start a gpgme session");
+		return al_gpg_fail(err, e, "cannot start a gpgme session");
 	}
 	e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
 	if (!e)
 		e = gpgme_set_keylist_mode(*ctx, GPGME_KEYLIST_MODE_LOCAL);
 	if (e)
-		return gpg_fail(err, e, "cannot set up the gpgme session");
+		return al_gpg_fail(err, e, "cannot set up the gpgme session");
 	/* Offline makes gpgme pass --disable-dirmngr: nothing reaches the
 	 * network, whatever gpg.conf says. */
 	gpgme_set_offline(*ctx, 1);
@@ -191,13 +180,14 @@ static int setup_ctx(struct al_gpg *g, gpgme_ctx_t *ctx, struct al_error *err)
 	gpgme_set_textmode(*ctx, 0);
 	e = gpgme_set_ctx_flag(*ctx, "auto-key-retrieve", "0");
 	if (e && gpgme_err_code(e) != GPG_ERR_UNKNOWN_NAME)
-		return gpg_fail(err, e, "cannot turn off key retrieval");
-	/* Every status line to watch_status, for the agent failures gpgme
-	 * does not pass on (a gpgme without the flag just passes fewer). */
+		return al_gpg_fail(err, e, "cannot turn off key retrieval");
+	/* Every status line to al_gpg_watch_status, for the agent failures
+	 * gpgme does not pass on (a gpgme without the flag just passes
+	 * fewer). */
 	e = gpgme_set_ctx_flag(*ctx, "full-status", "1");
 	if (e && gpgme_err_code(e) != GPG_ERR_UNKNOWN_NAME)
-		return gpg_fail(err, e, "cannot watch gpg's status");
-	gpgme_set_status_cb(*ctx, watch_status, g);
+		return al_gpg_fail(err, e, "cannot watch gpg's status");
+	gpgme_set_status_cb(*ctx, al_gpg_watch_status, g);
 	return 0;
 }
 
@@ -247,7 +237,7 @@ void al_gpg_free(struct al_gpg *g)
  * (v4) or 64 (v5) digits.  Anything else, a key id in particular, is
  * refused: a key id is not a pin.
  */
-static int norm_fpr(const char *in, char out[AL_FPR_MAX], struct al_error *err)
+int al_gpg_norm_fpr(const char *in, char out[AL_FPR_MAX], struct al_error *err)
 {
 	char shown[96];
 	size_t len, n = 0;
@@ -283,7 +273,7 @@ bad:
 			    shown);
 }
 
-static void copy_fpr(char out[AL_FPR_MAX], const char *fpr)
+void al_gpg_copy_fpr(char out[AL_FPR_MAX], const char *fpr)
 {
 	size_t n = fpr ? strnlen(fpr, AL_FPR_MAX - 1) : 0;
 
@@ -295,7 +285,7 @@ static void copy_fpr(char out[AL_FPR_MAX], const char *fpr)
 }
 
 /* The subkey of k (the primary included) whose fingerprint is fpr. */
-static gpgme_subkey_t find_subkey(gpgme_key_t k, const char *fpr)
+gpgme_subkey_t al_gpg_find_subkey(gpgme_key_t k, const char *fpr)
 {
 	for (gpgme_subkey_t s = k ? k->subkeys : NULL; s; s = s->next)
 		if (s->fpr && strcasecmp(s->fpr, fpr) == 0)
@@ -303,7 +293,7 @@ static gpgme_subkey_t find_subkey(gpgme_key_t k, const char *fpr)
 	return NULL;
 }
 
-static const char *key_unusable(gpgme_key_t k)
+const char *al_gpg_key_unusable(gpgme_key_t k)
 {
 	if (k->revoked)
 		return "is revoked";
@@ -316,7 +306,7 @@ static const char *key_unusable(gpgme_key_t k)
 	return NULL;
 }
 
-static bool subkey_usable(gpgme_subkey_t s)
+bool al_gpg_subkey_usable(gpgme_subkey_t s)
 {
 	return !s->revoked && !s->expired && !s->disabled && !s->invalid;
 }
@@ -373,7 +363,7 @@ static gpgme_error_t list_one(struct al_gpg *g, const char *fpr, bool secret,
  * not match a different key by accident.  AL_ENOTFOUND without a message
  * (the caller words it), or AL_ECRYPTO with one.
  */
-static int get_key(struct al_gpg *g, const char *fpr, bool secret,
+int al_gpg_get_key(struct al_gpg *g, const char *fpr, bool secret,
 		   gpgme_key_t *out, struct al_error *err)
 {
 	gpgme_key_t k = NULL;
@@ -389,10 +379,10 @@ static int get_key(struct al_gpg *g, const char *fpr, bool secret,
 		case GPG_ERR_NO_SECKEY:
 			return AL_ENOTFOUND;
 		default:
-			return gpg_fail(err, e, "cannot look up a key");
+			return al_gpg_fail(err, e, "cannot look up a key");
 		}
 	}
-	if (!find_subkey(k, fpr)) {
+	if (!al_gpg_find_subkey(k, fpr)) {
 		gpgme_key_unref(k);
 		return AL_ENOTFOUND;
 	}
@@ -411,13 +401,13 @@ static int find_key(struct al_gpg *g, const char *given, enum al_key_use use,
 	int rc;
 
 	*out = NULL;
-	rc = norm_fpr(given, fpr, err);
+	rc = al_gpg_norm_fpr(given, fpr, err);
 	if (rc)
 		return rc;
-	rc = get_key(g, fpr, use == AL_KEY_SIGN, &k, err);
+	rc = al_gpg_get_key(g, fpr, use == AL_KEY_SIGN, &k, err);
 	if (rc == AL_ENOTFOUND && use == AL_KEY_SIGN) {
 		/* Tell "no such key" from "no secret for it". */
-		rc = get_key(g, fpr, false, &k, err);
+		rc = al_gpg_get_key(g, fpr, false, &k, err);
 		gpgme_key_unref(k);
 		k = NULL;
 		if (rc == 0)
@@ -431,13 +421,13 @@ static int find_key(struct al_gpg *g, const char *given, enum al_key_use use,
 				  "no key '%s' in the keyring", fpr);
 	if (rc)
 		goto out;
-	why = key_unusable(k);
+	why = al_gpg_key_unusable(k);
 	if (why) {
 		rc = al_error_set(err, AL_ECRYPTO, "key '%s' %s", fpr, why);
 		goto out;
 	}
 	for (gpgme_subkey_t s = k->subkeys; s && !found; s = s->next) {
-		if (!subkey_usable(s))
+		if (!al_gpg_subkey_usable(s))
 			continue;
 		if (use == AL_KEY_ENCRYPT)
 			found = s->can_encrypt;
@@ -455,7 +445,7 @@ static int find_key(struct al_gpg *g, const char *given, enum al_key_use use,
 		goto out;
 	}
 	if (primary)
-		copy_fpr(primary, k->subkeys->fpr);
+		al_gpg_copy_fpr(primary, k->subkeys->fpr);
 	*out = k;
 	k = NULL;
 out:
@@ -604,7 +594,7 @@ static ssize_t cipher_write(void *handle, const void *buf, size_t size)
 	return (ssize_t)size;
 }
 
-static void set_data_flags(gpgme_data_t d, bool sensitive)
+void al_gpg_set_data_flags(gpgme_data_t d, bool sensitive)
 {
 	/* Both are hints; an older gpgme refusing them changes nothing. */
 	(void)gpgme_data_set_flag(d, "io-buffer-size", AL_GPG_IO_BUFFER);
@@ -691,7 +681,8 @@ static int check_results(struct al_gpg *g, gpgme_key_t signer,
 	if (count != 1)
 		return al_error_set(err, AL_ECRYPTO,
 				    "gpg made %d signatures, not one", count);
-	if (!sr->signatures->fpr || !find_subkey(signer, sr->signatures->fpr))
+	if (!sr->signatures->fpr ||
+	    !al_gpg_find_subkey(signer, sr->signatures->fpr))
 		return al_error_set(err, AL_ECRYPTO,
 				    "gpg signed with a key other than '%s'",
 				    signer->subkeys->fpr);
@@ -717,10 +708,10 @@ static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
 	/* Before the invalid signer, whose reason is only "general error":
 	 * the agent could not sign (no agent, no pinentry for the
 	 * passphrase). */
-	if (is_agent_error(e))
-		return gpg_fail(err, e, "gpg cannot sign");
+	if (al_gpg_is_agent_error(e))
+		return al_gpg_fail(err, e, "gpg cannot sign");
 	if (g->agent_err)
-		return gpg_fail(err, g->agent_err, "gpg cannot sign");
+		return al_gpg_fail(err, g->agent_err, "gpg cannot sign");
 	er = gpgme_op_encrypt_result(g->ctx);
 	if (er && er->invalid_recipients) {
 		char text[128];
@@ -730,8 +721,8 @@ static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
 				    er->invalid_recipients->fpr
 					    ? er->invalid_recipients->fpr
 					    : "?",
-				    gpg_text(er->invalid_recipients->reason,
-					     text, sizeof(text)));
+				    al_gpg_text(er->invalid_recipients->reason,
+						text, sizeof(text)));
 	}
 	sr = gpgme_op_sign_result(g->ctx);
 	if (sr && sr->invalid_signers) {
@@ -741,10 +732,10 @@ static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
 			err, AL_ECRYPTO, "gpg refused signer '%s': %s",
 			sr->invalid_signers->fpr ? sr->invalid_signers->fpr
 						 : "?",
-			gpg_text(sr->invalid_signers->reason, text,
-				 sizeof(text)));
+			al_gpg_text(sr->invalid_signers->reason, text,
+				    sizeof(text)));
 	}
-	return gpg_fail(err, e, "gpg cannot encrypt");
+	return al_gpg_fail(err, e, "gpg cannot encrypt");
 }
 
 static gpgme_error_t run_encrypt(struct al_gpg *g, gpgme_key_t *keys,
@@ -799,7 +790,7 @@ int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
 	if (skey) {
 		e = gpgme_signers_add(g->ctx, skey);
 		if (e) {
-			rc = gpg_fail(err, e, "cannot add the signer");
+			rc = al_gpg_fail(err, e, "cannot add the signer");
 			goto out;
 		}
 	}
@@ -814,11 +805,11 @@ int al_gpg_encrypt(struct al_gpg *g, const char *const *recipients,
 	if (!e)
 		e = gpgme_data_new_from_cbs(&cipher, &cipher_cbs, &w);
 	if (e) {
-		rc = gpg_fail(err, e, "cannot set up gpgme data");
+		rc = al_gpg_fail(err, e, "cannot set up gpgme data");
 		goto out;
 	}
-	set_data_flags(plain, true);
-	set_data_flags(cipher, false);
+	al_gpg_set_data_flags(plain, true);
+	al_gpg_set_data_flags(cipher, false);
 
 	prod.fd = sv[1];
 	atomic_init(&prod.failed, false);
@@ -882,10 +873,10 @@ static int survey_keys(struct al_gpg *g, const void *buf, size_t len,
 	*secret = false;
 	e = gpgme_data_new_from_mem(&d, buf, len, 0);
 	if (e)
-		return gpg_fail(err, e, "cannot set up gpgme data");
+		return al_gpg_fail(err, e, "cannot set up gpgme data");
 	e = gpgme_op_keylist_from_data_start(g->ctx, d, 0);
 	if (e) {
-		rc = gpg_fail(err, e, "cannot read the keys");
+		rc = al_gpg_fail(err, e, "cannot read the keys");
 		goto out;
 	}
 	listing = true;
@@ -900,7 +891,7 @@ static int survey_keys(struct al_gpg *g, const void *buf, size_t len,
 		k = NULL;
 	}
 	if (gpgme_err_code(e) != GPG_ERR_EOF) {
-		rc = gpg_fail(err, e, "cannot read the keys");
+		rc = al_gpg_fail(err, e, "cannot read the keys");
 		goto out;
 	}
 	listing = false;
@@ -939,10 +930,10 @@ int al_gpg_import_public(struct al_gpg *g, const void *buf, size_t len,
 				    "no OpenPGP key in the input");
 	e = gpgme_data_new_from_mem(&d, buf, len, 0);
 	if (e)
-		return gpg_fail(err, e, "cannot set up gpgme data");
+		return al_gpg_fail(err, e, "cannot set up gpgme data");
 	e = gpgme_op_import(g->ctx, d);
 	if (e) {
-		rc = gpg_fail(err, e, "gpg cannot import the keys");
+		rc = al_gpg_fail(err, e, "gpg cannot import the keys");
 		goto out;
 	}
 	r = gpgme_op_import_result(g->ctx);
@@ -1016,18 +1007,18 @@ static int signing_key(struct al_gpg *g, gpgme_signature_t s,
 
 	al_text_visible(s->fpr ? s->fpr : "?", s->fpr ? strlen(s->fpr) : 1,
 			shown, sizeof(shown));
-	if (!s->fpr || norm_fpr(s->fpr, fpr, NULL) != 0)
+	if (!s->fpr || al_gpg_norm_fpr(s->fpr, fpr, NULL) != 0)
 		return al_error_set(err, AL_EINTEGRITY,
 				    "signed by unknown key %s", shown);
-	rc = get_key(g, fpr, false, &k, err);
+	rc = al_gpg_get_key(g, fpr, false, &k, err);
 	if (rc == AL_ENOTFOUND)
 		return al_error_set(err, AL_EINTEGRITY,
 				    "signed by unknown key %s", fpr);
 	if (rc)
 		return rc;
-	copy_fpr(primary, k->subkeys->fpr);
-	sub = find_subkey(k, fpr);
-	why = key_unusable(k);
+	al_gpg_copy_fpr(primary, k->subkeys->fpr);
+	sub = al_gpg_find_subkey(k, fpr);
+	why = al_gpg_key_unusable(k);
 	if (!why && sub->revoked)
 		why = "is revoked";
 	if (!why && sub->expired)
@@ -1076,7 +1067,7 @@ static int verify_result(struct al_gpg *g, const char *pin,
 		return al_error_set(err, AL_EINTEGRITY,
 				    "signed by %s, expected %s", primary, pin);
 	if (signer)
-		copy_fpr(signer, primary);
+		al_gpg_copy_fpr(signer, primary);
 	/* gpg reads a 32-bit creation time; 0 when it gave none. */
 	if (sig_time && s->timestamp <= INT64_MAX)
 		*sig_time = (int64_t)s->timestamp;
@@ -1126,7 +1117,7 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 	if (sig_time)
 		*sig_time = 0;
 	if (pin) {
-		rc = norm_fpr(pin, want, err);
+		rc = al_gpg_norm_fpr(pin, want, err);
 		if (rc)
 			return rc;
 	}
@@ -1136,7 +1127,7 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 	if (!e)
 		e = gpgme_data_new_from_mem(&dd, len ? data : "", len, 0);
 	if (e) {
-		rc = gpg_fail(err, e, "cannot set up gpgme data");
+		rc = al_gpg_fail(err, e, "cannot set up gpgme data");
 		goto out;
 	}
 	e = gpgme_op_verify(g->ctx, sd, dd, NULL);
@@ -1148,8 +1139,8 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 			rc = al_error_set(err, AL_EINTEGRITY, "no signature");
 			break;
 		default:
-			rc = gpg_fail(err, e,
-				      "gpg cannot verify the signature");
+			rc = al_gpg_fail(err, e,
+					 "gpg cannot verify the signature");
 		}
 		goto out;
 	}
