@@ -557,8 +557,12 @@ int al_blob_commit(struct al_blob *b, char hex[AL_SHA256_HEX], uint64_t *size,
 		goto out;
 	/* the name, and the sub-folder's own name, last a crash */
 	if ((rc = sync_dir(subfd, subpath, err)) < 0 ||
-	    (rc = sync_dir(b->s->fd, STORE_NAME, err)) < 0)
+	    (rc = sync_dir(b->s->fd, STORE_NAME, err)) < 0) {
+		/* not known to be durable: take back the name we added */
+		if (!had)
+			unlinkat(subfd, digest, 0);
 		goto out;
+	}
 	memcpy(hex, digest, AL_SHA256_HEX);
 	*size = b->size;
 	*existed = had;

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef AL_VAULT_CLI_H
+#define AL_VAULT_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "al_error.h"
+#include "al_vault.h"
+
+/* Subcommands: each parses its own options and returns an AL_E* code
+ * (main maps it to the exit status) after printing its own messages. */
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_open(int argc, char **argv);
+
+/* The vault folder given before the command (--vault DIR), or NULL. */
+extern const char *vault_given;
+
+/* The long option every command takes: --vault DIR (sets vault_given). */
+#define VAULT_OPTION {"vault", required_argument, NULL, 'V'}
+
+/* Open the vault (--vault, $AIRLOCK_VAULT, XDG), printing the failure. */
+int vault_open(struct al_vault **v);
+
+/* "airlock-vault: MESSAGE" on stderr, the message made visible. */
+void vault_fail(const struct al_error *err);
+/* "airlock-vault: WHAT: MESSAGE" (what: a file name), both made visible. */
+void vault_fail_on(const char *what, const struct al_error *err);
+/* A formatted message on stderr, made visible. */
+void vault_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* s made visible on f (no newline). */
+void vault_print_visible(FILE *f, const char *s);
+/* A JSON document on stdout. */
+int vault_print_json(json_t *doc);
+/* Print usage for an option error and return AL_EUSAGE. */
+int vault_usage_error(const char *usage);
+
+#endif

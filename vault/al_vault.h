@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef AL_VAULT_H
+#define AL_VAULT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "al_error.h"
+#include "al_gpg.h"
+#include "al_policy.h"
+#include "al_store.h"
+
+/*
+ * The vault (docs/vault.md): a folder, 0700, owned by the user, holding
+ *   ledger.sqlite  the ledger: events (append-only) and the state derived
+ *                  from them (reports, bundles), schema in al_db.c
+ *   store/         the bundles' ciphertext, content-addressed (al_store.h)
+ *   policy.json    the project's policy (absent: the reference defaults)
+ * A report's plain text is never written inside it.
+ */
+#define AL_VAULT_LEDGER "ledger.sqlite"
+#define AL_VAULT_POLICY "policy.json"
+#define AL_ORIGIN_MAX   96
+
+struct al_vault {
+	char *path;
+	int dirfd;
+	sqlite3 *db;
+	struct al_store *store;
+	struct al_gpg *gpg;
+	struct al_policy policy;
+	char key[AL_FPR_MAX];       /* the maintainers' key (primary fpr) */
+	char origin[AL_ORIGIN_MAX]; /* the vault's name in checkpoints */
+	char actor[AL_FPR_MAX];     /* who is acting: the key's fingerprint */
+};
+
+/*
+ * The vault folder: given (--vault), else $AIRLOCK_VAULT, else
+ * $XDG_DATA_HOME/airlock, else $HOME/.local/share/airlock.  *out is
+ * malloc'd.  AL_EUSAGE when none can be found, AL_ENOMEM.
+ */
+int al_vault_path(const char *given, char **out, struct al_error *err);
+
+/*
+ * Create a vault at path (the folder may exist if empty; its parent must
+ * exist): folder 0700, the ledger with its schema and a first "init"
+ * event, the store, and policy.json when policy_buf is not NULL (checked
+ * with al_policy_parse first).  key must name a key with a secret part and
+ * an encryption subkey (al_gpg_check_key).  Nothing is left behind on
+ * failure.  AL_EEXIST (a non-empty folder), AL_EINVAL (policy), the codes
+ * of al_gpg_check_key, AL_EIO.
+ */
+int al_vault_init(const char *path, const char *key, const char *policy_buf,
+		  size_t policy_len, struct al_error *err);
+
+/*
+ * Open an existing vault: the folder must be a directory (not a symlink)
+ * owned by the user with no group or other permission (AL_EINTEGRITY
+ * naming the mode and the fix), the ledger a regular file with the same
+ * rule and this schema version (AL_EINVAL naming the found version), the
+ * store (al_store_open), the policy.  gpg is opened too (al_gpg_new).
+ * AL_ENOTFOUND "no vault at PATH (airlock-vault init creates one)".
+ */
+int al_vault_open(const char *path, struct al_vault **out,
+		  struct al_error *err);
+void al_vault_close(struct al_vault *v);
+
+/*
+ * The time an event happened: the real clock, always.  (SOURCE_DATE_EPOCH,
+ * which al_time_now honours for reproducible bundles, must not put made-up
+ * times into a ledger.)  AL_EIO when the clock cannot be read.
+ */
+int al_vault_now(int64_t *out, struct al_error *err);
+
+/* ---- the ledger (al_db.c) ---- */
+
+#define AL_DB_SCHEMA_VERSION 1
+
+/* Open (create when create is true) the SQLite ledger at path with the
+ * pragmas of docs/vault.md; check or create the schema.  AL_EIO,
+ * AL_EINVAL (another schema version, not a ledger). */
+int al_db_open(const char *path, bool create, sqlite3 **out,
+	       struct al_error *err);
+
+/* BEGIN IMMEDIATE (waits for another writer up to the busy timeout),
+ * COMMIT, ROLLBACK.  AL_EIO "ledger: ...". */
+int al_db_begin(sqlite3 *db, struct al_error *err);
+int al_db_commit(sqlite3 *db, struct al_error *err);
+void al_db_rollback(sqlite3 *db);
+
+/* An SQLite failure as an al_error: "ledger: WHAT: sqlite's message". */
+int al_db_fail(sqlite3 *db, const char *what, struct al_error *err);
+
+/*
+ * Append one event (spec ledger-v1) inside the caller's transaction: seq
+ * is the next number, at the given time, kind, report (NULL for none),
+ * actor, data (an object; borrowed).  Its canonical bytes (RFC 8785) and
+ * leaf hash SHA-256(0x00 || bytes) are stored with it.  The new seq goes to
+ * *seq when not NULL.  AL_EIO, AL_EINVAL (data not canonicalisable).
+ */
+int al_db_append(sqlite3 *db, int64_t at, const char *kind,
+		 const char *report, const char *actor, const json_t *data,
+		 int64_t *seq, struct al_error *err);
+
+/* meta table: small named values (origin, key, created). */
+int al_db_meta_get(sqlite3 *db, const char *key, char *out, size_t outsz,
+		   struct al_error *err);
+int al_db_meta_set(sqlite3 *db, const char *key, const char *value,
+		   struct al_error *err);
+
+/* ---- reading (al_vault.c) ---- */
+
+/*
+ * Resolve a report id given by a user: the full id, or a prefix of at
+ * least 8 characters matching exactly one report.  The full id goes to
+ * out.  AL_ENOTFOUND "no report 'X'", AL_EUSAGE (too short, or "'X'
+ * matches more than one report").
+ */
+int al_vault_find(struct al_vault *v, const char *given, char out[37],
+		  struct al_error *err);
+
+struct al_list_filter {
+	const char *state;  /* NULL: any */
+	const char *rating; /* NULL: any */
+	int64_t limit;      /* 0: no limit */
+};
+
+/* Reports as a JSON array of objects (the fields of docs/vault.md), newest
+ * import first. */
+int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
+		  json_t **out, struct al_error *err);
+
+/* One report: the list fields, "manifest" (the fields the vault keeps)
+ * and "events" (its history). */
+int al_vault_report(struct al_vault *v, const char *id, json_t **out,
+		    struct al_error *err);
+
+#endif
