@@ -60,6 +60,12 @@ struct watch {
 	 * passphrase, which is refused for its own reason. */
 	gpgme_error_t agent_err;
 	char error[AL_DECRYPT_ERROR_LINE]; /* first ERROR line's arguments */
+	/* DECRYPTION_KEY <fpr> <primary fpr> <trust>: the key gpg used */
+	char used[AL_FPR_MAX];
+	/* ENC_TO <long key id> ...: the recipients, as the message names
+	 * them (at most 16 kept) */
+	char enc_to[16][17];
+	unsigned nenc_to;
 };
 
 struct al_decrypt {
@@ -264,6 +270,21 @@ static gpgme_error_t on_status(void *hook, const char *kw, const char *args)
 			return stop(d, STOP_PLAINTEXTS);
 	} else if (strcmp(kw, "DECRYPTION_INFO") == 0) {
 		return note_info(d, args);
+	} else if (strcmp(kw, "ENC_TO") == 0) {
+		size_t n = strcspn(args, " ");
+
+		if (w->nenc_to < 16 && n == 16) {
+			memcpy(w->enc_to[w->nenc_to], args, 16);
+			w->enc_to[w->nenc_to++][16] = '\0';
+		}
+	} else if (strcmp(kw, "DECRYPTION_KEY") == 0) {
+		const char *p = strchr(args, ' ');
+		size_t n = p ? strcspn(p + 1, " ") : 0;
+
+		if (p && n < sizeof(w->used)) {
+			memcpy(w->used, p + 1, n);
+			w->used[n] = '\0';
+		}
 	} else if (strcmp(kw, "NEED_PASSPHRASE_SYM") == 0) {
 		w->need_sym = true;
 	} else if (strcmp(kw, "DECRYPTION_FAILED") == 0) {
@@ -788,6 +809,40 @@ static int judge_signature(struct al_decrypt *d, struct al_sig *out,
 	}
 }
 
+/* Was it the key the caller allows (the vault's) that decrypted? */
+static int judge_key(struct al_decrypt *d, struct al_error *err)
+{
+	gpgme_key_t k = NULL;
+	bool named = false;
+
+	if (!d->opts.key)
+		return 0;
+	if (!d->w.used[0])
+		return al_error_set(err, AL_EINVAL,
+				    "gpg did not say which key decrypted the "
+				    "message; refused");
+	if (strcasecmp(d->w.used, d->opts.key) == 0)
+		return 0;
+	/* gpg took another secret key it holds; the message is still for
+	 * the vault when it names one of the vault key's subkeys too */
+	if (al_gpg_get_key(d->g, d->opts.key, false, &k, NULL) == 0) {
+		for (gpgme_subkey_t sk = k->subkeys; sk && !named;
+		     sk = sk->next)
+			for (unsigned i = 0; i < d->w.nenc_to && !named; i++)
+				named = sk->keyid &&
+					strcasecmp(sk->keyid,
+						   d->w.enc_to[i]) == 0;
+		gpgme_key_unref(k);
+	}
+	if (!named)
+		return al_error_set(err, AL_EINVAL,
+				    "not encrypted to this vault's key "
+				    "(decrypted by another key in the keyring, "
+				    "%.40s)",
+				    d->w.used);
+	return 0;
+}
+
 int al_decrypt_finish(struct al_decrypt *d, struct al_sig *sig,
 		      struct al_error *err)
 {
@@ -805,6 +860,8 @@ int al_decrypt_finish(struct al_decrypt *d, struct al_sig *sig,
 	rc = judge_stop(d, err);
 	if (!rc)
 		rc = judge_decryption(d, err);
+	if (!rc)
+		rc = judge_key(d, err);
 	if (!rc)
 		rc = judge_signature(d, &s, err);
 	if (!rc)

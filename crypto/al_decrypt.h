@@ -41,6 +41,12 @@ struct al_decrypt_opts {
 	 * returned by finish. */
 	al_sink_fn tee;
 	void *tee_ctx;
+	/* When not NULL, the primary fingerprint of the one key allowed to
+	 * decrypt (the vault's): a message gpg could only open with another
+	 * secret key in the keyring is refused (AL_EINVAL "not encrypted to
+	 * this vault's key (decrypted by FPR)"), as is one for which gpg
+	 * does not say which key it used (no DECRYPTION_KEY status). */
+	const char *key;
 };
 
 struct al_decrypt;

@@ -620,6 +620,7 @@ static int decrypt_and_read(struct al_vault *v, int fd, struct tee *t,
 		.cap = al_import_plain_cap(&v->policy.limits),
 		.tee = tee_write,
 		.tee_ctx = t,
+		.key = v->key,
 	};
 	struct al_error rerr = {0}, derr = {0};
 	struct al_decrypt *d;

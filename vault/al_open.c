@@ -254,6 +254,7 @@ static int decrypt_into(struct al_vault *v, const struct recorded *rec,
 		.cap = al_import_plain_cap(&v->policy.limits),
 		.tee = hash_write,
 		.tee_ctx = &t,
+		.key = v->key,
 	};
 	struct al_error rerr = {0};
 	struct al_decrypt *d;

@@ -126,6 +126,19 @@ check "a DELETE of events is refused" err_has "append-only"
 run python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("insert into events values (5, ?, ?, NULL, ?, ?, ?, ?)", ("t","k","a","{}",b"x",b"0"*32)); c.commit()' "$V/ledger.sqlite"
 check "an event out of order is refused" err_has "in order"
 
+# a bundle only another secret key in the keyring can open is not for the vault
+THIRD=$(gen_key third) || exit 1
+make_draft "$WORK/draft"
+"$PACK" seal "$WORK/draft" --to "$THIRD" -o "$WORK/third.gpg" >/dev/null 2>&1
+before=$(ledger_q "$V/ledger.sqlite" "select count(*) from reports")
+run vault --vault "$V" import "$WORK/third.gpg"
+check "a bundle for another key of the keyring is refused" expect_exit 1
+check "...as not for the vault's key" err_has "not encrypted to this vault's key (decrypted by another key"
+check "...and no report is added" [ "$(ledger_q "$V/ledger.sqlite" "select count(*) from reports")" = "$before" ]
+"$PACK" seal "$WORK/draft" --to "$THIRD" --to "$KEY" -o "$WORK/both.gpg" >/dev/null 2>&1
+run vault --vault "$V" import "$WORK/both.gpg"
+check "a bundle for both keys imports (the vault's key opens it)" expect_exit 0
+
 run vault --help
 check "--help" expect_exit 0
 run vault frobnicate
