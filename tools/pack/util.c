@@ -8,21 +8,12 @@
 #include <unistd.h>
 
 #include "al_text.h"
+#include "cli.h"
 #include "pack.h"
-
-static void print_visible(FILE *f, const char *s)
-{
-	char buf[1024];
-
-	fputs(al_text_visible(s, strlen(s), buf, sizeof(buf)), f);
-}
 
 void pack_fail(const struct al_error *err)
 {
-	fputs("airlock-pack: ", stderr);
-	print_visible(stderr,
-		      err->msg[0] ? err->msg : al_error_name(err->code));
-	fputc('\n', stderr);
+	al_cli_fail("airlock-pack", err);
 }
 
 void pack_say(const char *fmt, ...)
@@ -33,19 +24,13 @@ void pack_say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	print_visible(stderr, buf);
+	al_cli_print_visible(stderr, buf);
 	fputc('\n', stderr);
 }
 
 int pack_print_json(json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-
-	if (!s)
-		return AL_ENOMEM;
-	puts(s);
-	free(s);
-	return fflush(stdout) == 0 ? 0 : AL_EIO;
+	return al_cli_print_json(doc);
 }
 
 size_t pack_draft_problems(const struct pack_draft *pd)
@@ -60,11 +45,11 @@ void pack_draft_print(const struct pack_draft *pd)
 			fprintf(stderr, "report.md:%u: ", pd->report.v[i].line);
 		else
 			fputs("report.md: ", stderr);
-		print_visible(stderr, pd->report.v[i].msg);
+		al_cli_print_visible(stderr, pd->report.v[i].msg);
 		fputc('\n', stderr);
 	}
 	for (size_t i = 0; i < pd->other.n; i++) {
-		print_visible(stderr, pd->other.v[i].msg);
+		al_cli_print_visible(stderr, pd->other.v[i].msg);
 		fputc('\n', stderr);
 	}
 	if (pd->report.dropped + pd->other.dropped)

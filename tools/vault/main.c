@@ -7,22 +7,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "al_config.h"
+#include "cli.h"
 #include "vault.h"
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-};
-
-static const struct command commands[] = {
+static const struct al_cli_command commands[] = {
 	{"init", cmd_init, "create a vault for the maintainers' key"},
 	{"import", cmd_import, "import bundles (files or folders of them)"},
 	{"list", cmd_list, "list reports"},
 	{"show", cmd_show, "show one report and its history"},
 	{"open", cmd_open, "decrypt a report's bundle into a new folder"},
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
@@ -30,27 +25,11 @@ static void usage(FILE *f)
 		   "[ARGS]\n\n"
 		   "Keep a project's security reports: import encrypted "
 		   "bundles, offline.\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name,
-			commands[i].summary);
+	al_cli_list_commands(f, commands, NCOMMANDS);
 	fprintf(f, "\nThe vault is --vault DIR, else $AIRLOCK_VAULT, else "
 		   "$XDG_DATA_HOME/airlock.\n'airlock-vault COMMAND --help' "
 		   "shows a command's options; 'man airlock-vault' the "
 		   "manual.\n");
-}
-
-static int exit_code(int rc)
-{
-	switch (rc) {
-	case 0:
-		return 0;
-	case AL_EUSAGE:
-		return 2;
-	case AL_EINTEGRITY:
-		return 3;
-	default:
-		return 1;
-	}
 }
 
 int main(int argc, char **argv)
@@ -70,25 +49,6 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (i >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
-	    !strcmp(argv[i], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[i], "--version")) {
-		printf("airlock-vault %s\n", AL_VERSION);
-		return 0;
-	}
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return exit_code(commands[c].fn(argc - i, argv + i));
-	fprintf(stderr,
-		"airlock-vault: '%.64s' is not an airlock-vault command; see "
-		"'airlock-vault --help'\n",
-		argv[i]);
-	return 2;
+	return al_cli_dispatch("airlock-vault", commands, NCOMMANDS, usage,
+			       argc - i, argv + i);
 }

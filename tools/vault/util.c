@@ -5,44 +5,28 @@
 #include <string.h>
 
 #include "al_text.h"
+#include "cli.h"
 #include "vault.h"
 
 const char *vault_given;
 
 void vault_print_visible(FILE *f, const char *s)
 {
-	char buf[1024];
-
-	fputs(al_text_visible(s, strlen(s), buf, sizeof(buf)), f);
-}
-
-/* A message from the library: its untrusted parts (names) are already
- * made visible, so a clean message is printed as it is (escaping it again
- * would double every backslash); one that still holds a control
- * character or invalid UTF-8 is escaped as a whole. */
-static void print_message(FILE *f, const char *s)
-{
-	size_t len = strlen(s);
-
-	if (al_utf8_valid(s, len) && !al_text_has_control(s, len))
-		fputs(s, f);
-	else
-		vault_print_visible(f, s);
+	al_cli_print_visible(f, s);
 }
 
 void vault_fail(const struct al_error *err)
 {
-	fputs("airlock-vault: ", stderr);
-	print_message(stderr, err->msg[0] ? err->msg : al_error_name(err->code));
-	fputc('\n', stderr);
+	al_cli_fail("airlock-vault", err);
 }
 
 void vault_fail_on(const char *what, const struct al_error *err)
 {
 	fputs("airlock-vault: ", stderr);
-	vault_print_visible(stderr, what);
+	al_cli_print_visible(stderr, what);
 	fputs(": ", stderr);
-	print_message(stderr, err->msg[0] ? err->msg : al_error_name(err->code));
+	al_cli_print_message(stderr,
+			     err->msg[0] ? err->msg : al_error_name(err->code));
 	fputc('\n', stderr);
 }
 
@@ -60,13 +44,7 @@ void vault_say(const char *fmt, ...)
 
 int vault_print_json(json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-
-	if (!s)
-		return AL_ENOMEM;
-	puts(s);
-	free(s);
-	return fflush(stdout) == 0 ? 0 : AL_EIO;
+	return al_cli_print_json(doc);
 }
 
 int vault_usage_error(const char *usage)
