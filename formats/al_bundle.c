@@ -363,7 +363,12 @@ static int pax_record(struct walk *w, const char *key, size_t klen,
 					 "archive: pax header at offset %llu: "
 					 "empty 'path'",
 					 (unsigned long long)w->pax_off);
-		w->path = strndup(val, vlen);
+		/* the value is not NUL-terminated: copy exactly vlen bytes */
+		w->path = malloc(vlen + 1);
+		if (w->path) {
+			memcpy(w->path, val, vlen);
+			w->path[vlen] = '\0';
+		}
 		if (!w->path)
 			return walk_fail(w, w->pax_off, AL_ENOMEM,
 					 "archive: out of memory");
