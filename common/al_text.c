@@ -56,7 +56,10 @@ static bool is_control(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
 	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
+	       (cp >= 0x2066 && cp <= 0x2069) ||
+	       /* invisible: names that look alike, lines that break */
+	       cp == 0x00ad || cp == 0x200b || cp == 0x2060 || cp == 0xfeff ||
+	       cp == 0x2028 || cp == 0x2029;
 }
 
 bool al_text_has_control(const char *s, size_t len)

@@ -14,7 +14,9 @@ bool al_utf8_valid(const char *s, size_t len);
 /*
  * True when s[0..len) holds a character that must not appear in a name or
  * a one-line field: C0 and C1 controls, DEL, and the Unicode bidi
- * controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
+ * controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), and the
+ * invisible characters that make look-alike names or break lines (soft
+ * hyphen U+00AD, U+200B, U+2060, U+FEFF, U+2028, U+2029).
  * s must be valid UTF-8.
  */
 bool al_text_has_control(const char *s, size_t len);

@@ -651,6 +651,49 @@ static void check_file(const json_t *f, size_t i, const struct al_limits *lim,
 		problem(p, kpath, "not 64 lowercase hex digits");
 }
 
+static int key_cmp(const void *k, const void *elem)
+{
+	return strcmp(k, ((const struct folded *)elem)->key);
+}
+
+/*
+ * A file cannot also be a folder: "attachments/a" and "attachments/a/b"
+ * (or "attachments/A/b", after folding) cannot both be written out, so a
+ * bundle naming both could never be opened.  fo is sorted by key.
+ */
+static void check_nesting(const struct folded *fo, size_t nfo,
+			  struct al_problems *p)
+{
+	for (size_t i = 0; i < nfo; i++) {
+		const char *key = fo[i].key;
+
+		for (const char *slash = strchr(key, '/'); slash;
+		     slash = strchr(slash + 1, '/')) {
+			char path[PATH_MAX_LEN], show[SHOW_LEN];
+			const struct folded *hit;
+			char *prefix = strndup(key, (size_t)(slash - key));
+
+			if (!prefix) {
+				problem(p, "files", "out of memory");
+				return;
+			}
+			hit = bsearch(prefix, fo, nfo, sizeof(*fo), key_cmp);
+			free(prefix);
+			if (!hit)
+				continue;
+			path_fit(path, snprintf(path, sizeof(path),
+						"files[%zu].path", fo[i].idx));
+			al_text_visible(hit->name, strlen(hit->name), show,
+					sizeof(show));
+			problem(p, path,
+				"inside '%s', which 'files[%zu].path' lists "
+				"as a file",
+				show, hit->idx);
+			break;
+		}
+	}
+}
+
 static void check_files(const json_t *m, const struct al_limits *lim,
 			struct al_problems *p)
 {
@@ -702,6 +745,7 @@ static void check_files(const json_t *m, const struct al_limits *lim,
 				"case folding",
 				fo[first].idx, show);
 	}
+	check_nesting(fo, nfo, p);
 	for (size_t i = 0; i < nfo; i++)
 		free(fo[i].key);
 	free(fo);

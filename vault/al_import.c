@@ -287,6 +287,11 @@ static int same_sender(const struct found *f, const struct al_sig *sig,
 	if (!strcmp(f->signature, al_sig_state_name(sig->state)) &&
 	    !strcmp(f->signer, sig->fpr))
 		return 0;
+	/* signed by a key the keyring did not have then and has now: the
+	 * revision's signature is checked, and names the same key */
+	if (!strcmp(f->signature, "unknown") && sig->state == AL_SIG_KNOWN &&
+	    !strcmp(f->signer, sig->fpr))
+		return 0;
 	snprintf(msg, sizeof(msg), "%s%s%s", f->signature,
 		 *f->signer ? " by " : "", f->signer);
 	al_error_set(&e, AL_EINTEGRITY,
@@ -596,22 +601,6 @@ out:
 	return rc;
 }
 
-/* Read and drop the rest of the plain text, so gpg finishes and judges
- * the whole message (its verdict on the outer layer comes first). */
-static void drain(int fd)
-{
-	char buf[16384];
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-	}
-}
-
 static int decrypt_and_read(struct al_vault *v, int fd, struct tee *t,
 			    struct al_bundle *b, struct al_sig *sig,
 			    struct al_import_result *r, struct al_error *err)
@@ -630,8 +619,9 @@ static int decrypt_and_read(struct al_vault *v, int fd, struct tee *t,
 		return rc;
 	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, NULL,
 				 b, NULL, &rerr);
-	if (rc_read)
-		drain(plain);
+	/* a refusal by the reader stops gpg at once (it is not made to
+	 * decompress up to the cap for nothing); gpg's verdict still comes
+	 * first when gpg had failed on its own */
 	close(plain);
 	rc_dec = al_decrypt_finish(d, sig, &derr);
 	if (rc_dec) {

@@ -2,6 +2,7 @@
 #ifndef AL_IMPORT_H
 #define AL_IMPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -68,5 +69,9 @@ uint64_t al_import_plain_cap(const struct al_limits *lim);
  */
 int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 		     struct al_error *err);
+
+/* Set (from a signal handler) to make a running al_vault_extract stop at
+ * its next write, remove what it wrote and fail with AL_EIO. */
+extern volatile sig_atomic_t al_vault_stop;
 
 #endif

@@ -93,12 +93,22 @@ static int create_file(int root, const char *name, int *out,
 	return 0;
 }
 
+volatile sig_atomic_t al_vault_stop;
+
+static int interrupted(struct al_error *err)
+{
+	return al_error_set(err, AL_EIO,
+			    "open: interrupted; nothing was written");
+}
+
 static int entry_begin(void *ctx, const char *name, uint64_t size,
 		       struct al_error *err)
 {
 	struct writer *w = ctx;
 
 	(void)size;
+	if (al_vault_stop)
+		return interrupted(err);
 	return create_file(w->root, name, &w->fd, err);
 }
 
@@ -107,6 +117,8 @@ static int entry_data(void *ctx, const void *buf, size_t len,
 {
 	struct writer *w = ctx;
 
+	if (al_vault_stop)
+		return interrupted(err);
 	return al_write_all(w->fd, buf, len, "open", err);
 }
 

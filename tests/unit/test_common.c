@@ -121,6 +121,13 @@ static void test_text__finds_controls_and_bidi(void **state)
 	assert_true(al_text_has_control("rlo\xe2\x80\xae", 6)); /* U+202E */
 	assert_true(al_text_has_control("iso\xe2\x81\xa6", 6)); /* U+2066 */
 	assert_true(al_text_has_control("bad\xff", 4));
+	/* invisible characters */
+	assert_true(al_text_has_control("soft\xc2\xad", 6));     /* U+00AD */
+	assert_true(al_text_has_control("zw\xe2\x80\x8bsp", 7)); /* U+200B */
+	assert_true(al_text_has_control("bom\xef\xbb\xbf", 6));  /* U+FEFF */
+	assert_true(al_text_has_control("ls\xe2\x80\xa8", 5));   /* U+2028 */
+	assert_true(al_text_has_control("ps\xe2\x80\xa9", 5));   /* U+2029 */
+	assert_false(al_text_has_control("zwj\xe2\x80\x8d", 6)); /* U+200D */
 }
 
 static void test_text__visible_escapes_untrusted_text(void **state)

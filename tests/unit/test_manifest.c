@@ -658,6 +658,15 @@ static void test_manifest__rejects_absolute_path(void **state)
 		       "absolute path");
 }
 
+/* A name cannot be both a file and a folder: such a bundle could never be
+ * written out (open), so it is refused, after case folding too. */
+static void test_manifest__rejects_file_used_as_folder(void **state)
+{
+	(void)state;
+	expect_refused("bad-path-nested.json", "'files[1].path'",
+		       "inside 'attachments/POC'");
+}
+
 static void test_manifest__rejects_path_outside_attachments(void **state)
 {
 	(void)state;
@@ -1055,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(
 			test_manifest__rejects_path_outside_attachments),
 		cmocka_unit_test(test_manifest__accepts_decomposed_path),
+		cmocka_unit_test(test_manifest__rejects_file_used_as_folder),
 		cmocka_unit_test(test_manifest__rejects_listing_manifest),
 		cmocka_unit_test(test_manifest__rejects_case_fold_collision),
 		cmocka_unit_test(test_manifest__rejects_sharp_s_collision),

@@ -2,6 +2,7 @@
 /* airlock-vault import FILE|DIR...: bring bundles into the vault. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,14 @@ static int add_folder(struct jobs *j, const char *dir)
 	if (!d)
 		return AL_EIO;
 	while ((e = readdir(d))) {
+		struct stat st;
+
 		if (e->d_name[0] == '.' || e->d_type == DT_DIR)
+			continue;
+		/* some file systems do not fill d_type in */
+		if (e->d_type == DT_UNKNOWN &&
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
 			continue;
 		if (n == cap) {
 			char **v;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* airlock-vault open ID [-o DIR]: a report's files, decrypted, in a new
  * folder. */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "al_import.h"
@@ -15,6 +17,41 @@ static const char usage_text[] =
 	"existing path is never overwritten and links are never followed.\n"
 	"The opening is recorded in the ledger.\n\n"
 	"  -o, --output DIR   the new folder (default ./airlock-ID)\n";
+
+static void on_signal(int sig)
+{
+	al_vault_stop = sig;
+}
+
+/* Ctrl-C, SIGTERM, SIGHUP: stop writing, remove the half-written folder,
+ * then die of the signal.  A signal the caller ignores stays ignored. */
+static void catch_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: reads return EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void die_of_signal(void)
+{
+	int sig = al_vault_stop;
+
+	if (!sig)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 int cmd_open(int argc, char **argv)
 {
@@ -55,7 +92,13 @@ int cmd_open(int argc, char **argv)
 		snprintf(def, sizeof(def), "airlock-%s", id);
 		dir = def;
 	}
-	if ((rc = al_vault_extract(v, id, dir, &err)))
+	catch_signals();
+	rc = al_vault_extract(v, id, dir, &err);
+	if (al_vault_stop) {
+		al_vault_close(v);
+		die_of_signal();
+	}
+	if (rc)
 		goto fail;
 	vault_say("report %s opened in %s", id, dir);
 	al_vault_close(v);
