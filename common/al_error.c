@@ -50,6 +50,8 @@ const char *al_error_name(int code)
 		return "usage error";
 	case AL_ENOTIMPL:
 		return "not implemented";
+	case AL_ESTOPPED:
+		return "stopped";
 	default:
 		return "unknown error";
 	}

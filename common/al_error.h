@@ -27,6 +27,7 @@ enum {
 	AL_EEXIST = -8,     /* refusing to overwrite something that exists */
 	AL_EUSAGE = -9,     /* the caller asked for something impossible */
 	AL_ENOTIMPL = -10,  /* not built yet */
+	AL_ESTOPPED = -11,  /* stopped because the caller stopped reading */
 };
 
 /*

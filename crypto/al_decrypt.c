@@ -619,7 +619,7 @@ static int judge_stop(const struct al_decrypt *d, struct al_error *err)
 				    "plain text larger than %llu bytes",
 				    (unsigned long long)d->opts.cap);
 	case STOP_READER:
-		return al_error_set(err, AL_EIO,
+		return al_error_set(err, AL_ESTOPPED,
 				    "the plain text was not read to its end "
 				    "(%s): decryption stopped",
 				    strerror(d->send_errno));

@@ -96,8 +96,10 @@ int al_decrypt_start(struct al_gpg *g, int in_fd,
  *   AL_ECRYPTO  "gpg-agent is not available: ..." (also when the agent
  *               cannot ask for our key's passphrase), "gpg cannot use the
  *               secret key FPR", and engine failures;
- *   AL_EIO      "cannot read the bundle: ...", "the plain text was not read
- *               to its end (...): decryption stopped";
+ *   AL_EIO      "cannot read the bundle: ...";
+ *   AL_ESTOPPED "the plain text was not read to its end (...): decryption
+ *               stopped" (the caller closed plain_fd early: its own reason
+ *               is the one);
  *   the error from opts->tee (returned first, even when it failed while
  *   the rest of in_fd was read after gpg had stopped).
  */

@@ -124,6 +124,25 @@ static int open_bundle(const char *path, bool from_folder, int *fd,
 	return 0;
 }
 
+/*
+ * keys/reply.asc must be what the spec says, an armored public key: the
+ * vault keeps it in its ledger, and a reporter who sent their secret key
+ * by mistake must not have it stored there.
+ */
+static bool is_public_key_block(const char *buf, size_t len)
+{
+	static const char begin[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+	size_t i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+			   buf[i] == '\n'))
+		i++;
+	if (len - i < sizeof(begin) - 1 ||
+	    memcmp(buf + i, begin, sizeof(begin) - 1) != 0)
+		return false;
+	return !memmem(buf, len, "PRIVATE KEY", 11);
+}
+
 /* ---- the signature rule ---- */
 
 static int signature_rule(const struct al_policy *p, const struct al_sig *sig,
@@ -601,7 +620,31 @@ out:
 	return rc;
 }
 
-static int decrypt_and_read(struct al_vault *v, int fd, struct tee *t,
+/*
+ * After the reader refused: read and drop the rest of the plain text so
+ * that gpg finishes and judges the whole message (a modified message is
+ * named as such, not as the broken archive it decrypts to), but only as
+ * much as the message itself weighs, twice over: a compressed message that
+ * expands beyond that is stopped instead of costing the cap.
+ */
+static void drain(int fd, uint64_t limit)
+{
+	char buf[16384];
+	uint64_t seen = 0;
+
+	while (seen < limit) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		seen += (uint64_t)n;
+	}
+}
+
+static int decrypt_and_read(struct al_vault *v, int fd, uint64_t outer_bytes,
+			    struct tee *t,
 			    struct al_bundle *b, struct al_sig *sig,
 			    struct al_import_result *r, struct al_error *err)
 {
@@ -619,11 +662,14 @@ static int decrypt_and_read(struct al_vault *v, int fd, struct tee *t,
 		return rc;
 	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, NULL,
 				 b, NULL, &rerr);
-	/* a refusal by the reader stops gpg at once (it is not made to
-	 * decompress up to the cap for nothing); gpg's verdict still comes
-	 * first when gpg had failed on its own */
+	if (rc_read)
+		drain(plain, 2 * outer_bytes + 1024 * 1024);
 	close(plain);
 	rc_dec = al_decrypt_finish(d, sig, &derr);
+	/* gpg stopped because the reader closed its end: the reader's
+	 * reason is the one */
+	if (rc_read && rc_dec == AL_ESTOPPED)
+		rc_dec = 0;
 	if (rc_dec) {
 		if (!bundle_fault(rc_dec)) {
 			*err = derr;
@@ -712,7 +758,8 @@ int al_import_file(struct al_vault *v, const char *path,
 	    (rc = al_sha256_new(&t.sha, err)))
 		goto done;
 	/* 2-4. decrypt, verify, read the inner archive, check the manifest */
-	if ((rc = decrypt_and_read(v, fd, &t, &b, &r->sig, r, err)))
+	if ((rc = decrypt_and_read(v, fd, (uint64_t)st.st_size, &t, &b,
+				    &r->sig, r, err)))
 		goto done;
 	al_sha256_final(t.sha, r->bundle, NULL);
 	al_sha256_free(t.sha);
@@ -721,6 +768,12 @@ int al_import_file(struct al_vault *v, const char *path,
 	    signature_rule(&v->policy, &r->sig, r) ||
 	    r->status == AL_IMPORT_REFUSED)
 		goto done;
+	if (b.reply_key && !is_public_key_block(b.reply_key, b.reply_key_len)) {
+		refusef(r, AL_EINVAL,
+			"entry 'keys/reply.asc': not an ASCII-armored OpenPGP "
+			"public key block");
+		goto done;
+	}
 	snprintf(r->content, sizeof(r->content), "%s", b.content_sha256);
 	r->title = strdup(str_at(b.manifest, NULL, "title"));
 	if (!r->title) {

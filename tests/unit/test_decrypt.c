@@ -1118,7 +1118,7 @@ static void test_decrypt__reader_closing_early_stops_gpg(void **state)
 	/* read 64 KiB of 16 MiB, then close */
 	run_fd(fd, NULL, 65536, &r);
 	close(fd);
-	assert_refused(&r, AL_EIO, "the plain text was not read to its end");
+	assert_refused(&r, AL_ESTOPPED, "the plain text was not read to its end");
 	assert_true(r.got < (16u << 20));
 	if (r.secs > 20)
 		fail_msg("took %.1f s to stop", r.secs);
@@ -1147,8 +1147,8 @@ static void test_decrypt__finish_without_reading_does_not_hang(void **state)
 	/* against the contract (plain_fd still open): stopped, not stuck */
 	rc = al_decrypt_finish(d, &sig, &err);
 	alarm(0);
-	assert_int_equal(rc, AL_EIO);
-	assert_msg(&err, AL_EIO, "the plain text was not read to its end");
+	assert_int_equal(rc, AL_ESTOPPED);
+	assert_msg(&err, AL_ESTOPPED, "the plain text was not read to its end");
 	assert_int_equal(sig.state, AL_SIG_NONE);
 	close(plain_fd);
 	close(fd);
@@ -1418,7 +1418,7 @@ static void test_decrypt__no_descriptor_left_behind(void **state)
 		assert_true(fd >= 0);
 		run_fd(fd, NULL, 4096, &r);
 		close(fd);
-		assert_int_equal(r.rc, AL_EIO);
+		assert_int_equal(r.rc, AL_ESTOPPED);
 		run_done(&r);
 	}
 	assert_int_equal(count_fds(), before);
