@@ -830,8 +830,8 @@ static int judge_key(struct al_decrypt *d, struct al_error *err)
 		     sk = sk->next)
 			for (unsigned i = 0; i < d->w.nenc_to && !named; i++)
 				named = sk->keyid &&
-					strcasecmp(sk->keyid,
-						   d->w.enc_to[i]) == 0;
+					strcasecmp(sk->keyid, d->w.enc_to[i]) ==
+						0;
 		gpgme_key_unref(k);
 	}
 	if (!named)

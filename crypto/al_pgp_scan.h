@@ -9,7 +9,7 @@
 #include "al_error.h"
 
 /* How much of a file al_pgp_scan needs at most (the head of a message). */
-#define AL_PGP_SCAN_HEAD (64 * 1024)
+#define AL_PGP_SCAN_HEAD       (64 * 1024)
 #define AL_PGP_SCAN_MAX_KEYIDS 16
 
 /*
@@ -20,11 +20,11 @@
  * not allow.
  */
 struct al_pgp_info {
-	bool armored;        /* "-----BEGIN PGP MESSAGE-----" armor */
-	unsigned npkesk;     /* public-key encrypted session keys (tag 1) */
-	unsigned nskesk;     /* symmetric-key encrypted session keys (tag 3) */
-	int data_tag;        /* 18 SEIPD (v1 or v2), 20 AEAD (LibrePGP) */
-	int seipd_version;   /* 1 or 2 for tag 18, 0 otherwise */
+	bool armored;      /* "-----BEGIN PGP MESSAGE-----" armor */
+	unsigned npkesk;   /* public-key encrypted session keys (tag 1) */
+	unsigned nskesk;   /* symmetric-key encrypted session keys (tag 3) */
+	int data_tag;      /* 18 SEIPD (v1 or v2), 20 AEAD (LibrePGP) */
+	int seipd_version; /* 1 or 2 for tag 18, 0 otherwise */
 	/* The recipients' key ids (8 bytes each, as in v3 PKESK; all zero for
 	 * a hidden recipient; for v6 PKESK the key id of the fingerprint it
 	 * carries: its last 8 bytes for a v4 key, its first 8 for a v6 key,

@@ -43,12 +43,12 @@ struct al_bundle_entry_cb {
 
 /* A bundle's inner archive, read and checked. */
 struct al_bundle {
-	json_t *manifest;                   /* checked (al_manifest_check) */
+	json_t *manifest;                    /* checked (al_manifest_check) */
 	char manifest_sha256[AL_SHA256_HEX]; /* of manifest.json's bytes */
 	char content_sha256[AL_SHA256_HEX];  /* of every byte read, to EOF */
 	uint64_t content_bytes;
-	uint64_t nentries;                  /* manifest.json included */
-	char *reply_key;                    /* keys/reply.asc bytes, or NULL */
+	uint64_t nentries; /* manifest.json included */
+	char *reply_key;   /* keys/reply.asc bytes, or NULL */
 	size_t reply_key_len;
 };
 
@@ -90,8 +90,7 @@ struct al_bundle {
  * filled on success and released (zeroed) on failure.  lim NULL: the
  * defaults.  AL_EUSAGE without read or out.
  */
-int al_bundle_read(al_read_fn read, void *read_ctx,
-		   const struct al_limits *lim,
+int al_bundle_read(al_read_fn read, void *read_ctx, const struct al_limits *lim,
 		   const struct al_bundle_entry_cb *cb, struct al_bundle *out,
 		   struct al_problems *p, struct al_error *err);
 void al_bundle_release(struct al_bundle *b);

@@ -15,9 +15,10 @@ enum al_cvss_version {
  */
 struct al_cvss {
 	enum al_cvss_version version;
-	int score10;        /* base score times ten */
-	const char *rating; /* static: "none", "low", "medium", "high", "critical" */
-	char vector[192];   /* the vector, metrics in the specification's order */
+	int score10; /* base score times ten */
+	const char *
+		rating; /* static: "none", "low", "medium", "high", "critical" */
+	char vector[192]; /* the vector, metrics in the specification's order */
 };
 
 /*

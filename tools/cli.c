@@ -20,8 +20,7 @@ int al_cli_exit_code(int rc)
 	}
 }
 
-void al_cli_list_commands(FILE *f, const struct al_cli_command *cmds,
-			  size_t n)
+void al_cli_list_commands(FILE *f, const struct al_cli_command *cmds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
@@ -48,7 +47,8 @@ int al_cli_dispatch(const char *prog, const struct al_cli_command *cmds,
 			return al_cli_exit_code(cmds[i].fn(argc, argv));
 	fprintf(stderr, "%s: '", prog);
 	al_cli_print_visible(stderr, argv[0]);
-	fprintf(stderr, "' is not an %s command; see '%s --help'\n", prog, prog);
+	fprintf(stderr, "' is not an %s command; see '%s --help'\n", prog,
+		prog);
 	return 2;
 }
 

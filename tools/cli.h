@@ -20,8 +20,7 @@ struct al_cli_command {
 int al_cli_exit_code(int rc);
 
 /* The commands, one a line, for a usage text. */
-void al_cli_list_commands(FILE *f, const struct al_cli_command *cmds,
-			  size_t n);
+void al_cli_list_commands(FILE *f, const struct al_cli_command *cmds, size_t n);
 
 /*
  * Run the command argv[0] names (argv[0] is the command's name) and return

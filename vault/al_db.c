@@ -275,9 +275,9 @@ static int next_seq(sqlite3 *db, int64_t *seq, struct al_error *err)
 	return rc;
 }
 
-int al_db_append(sqlite3 *db, int64_t at, const char *kind,
-		 const char *report, const char *actor, const json_t *data,
-		 int64_t *seq, struct al_error *err)
+int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,
+		 const char *actor, const json_t *data, int64_t *seq,
+		 struct al_error *err)
 {
 	char when[AL_RFC3339_LEN];
 	char *canon = NULL, *dcanon = NULL;

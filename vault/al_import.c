@@ -73,10 +73,9 @@ static int refuse(struct al_import_result *r, const struct al_error *why)
 	return 0;
 }
 
-static int refusef(struct al_import_result *r, int code, const char *fmt,
-		   ...) __attribute__((format(printf, 3, 4)));
-static int refusef(struct al_import_result *r, int code, const char *fmt,
-		   ...)
+static int refusef(struct al_import_result *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int refusef(struct al_import_result *r, int code, const char *fmt, ...)
 {
 	struct al_error e = {.code = code};
 	va_list ap;
@@ -186,9 +185,9 @@ static json_t *sig_json(const struct al_sig *sig)
 static json_t *meta_of(const json_t *m, const char *reply_sha)
 {
 	static const char *const keep[] = {
-		"airlock", "id",      "created",  "project",  "title",
-		"class",   "cwe",     "severity", "affected", "reporter",
-		"files",   "tool",    "policy_sha256",
+		"airlock", "id",   "created",       "project",  "title",
+		"class",   "cwe",  "severity",      "affected", "reporter",
+		"files",   "tool", "policy_sha256",
 	};
 	json_t *o = json_object();
 
@@ -202,8 +201,8 @@ static json_t *meta_of(const json_t *m, const char *reply_sha)
 			return NULL;
 		}
 	}
-	if (reply_sha &&
-	    json_object_set_new(o, "reply_key_sha256", json_string(reply_sha))) {
+	if (reply_sha && json_object_set_new(o, "reply_key_sha256",
+					     json_string(reply_sha))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -368,11 +367,14 @@ static int upsert_report(sqlite3 *db, const struct record *rec,
 	if (sqlite3_prepare_v2(
 		    db,
 		    "INSERT INTO reports (id, imported, updated, revision, "
-		    "bundle, meta, title, project, class, created, imported_at, "
+		    "bundle, meta, title, project, class, created, "
+		    "imported_at, "
 		    "reporter, credit, signature, signer, proposed, state, "
-		    "rating, reply_key) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, "
+		    "rating, reply_key) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, "
+		    "?7, "
 		    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', NULL, ?16) "
-		    "ON CONFLICT (id) DO UPDATE SET updated = ?2, revision = ?3, "
+		    "ON CONFLICT (id) DO UPDATE SET updated = ?2, revision = "
+		    "?3, "
 		    "bundle = ?4, meta = ?5, title = ?6, project = ?7, "
 		    "class = ?8, created = ?9, reporter = ?11, credit = ?12, "
 		    "proposed = ?15, reply_key = ?16",
@@ -489,8 +491,8 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 			rc = al_error_set(err, AL_ENOMEM, "out of memory");
 			goto fail;
 		}
-		if ((rc = al_db_append(v->db, now, "replay", of, v->actor,
-				       data, &r->seq, err)) ||
+		if ((rc = al_db_append(v->db, now, "replay", of, v->actor, data,
+				       &r->seq, err)) ||
 		    (rc = al_db_commit(v->db, err)))
 			goto fail;
 		al_blob_abort(*blob);
@@ -502,8 +504,8 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 	}
 
 	/* revision: the same report id with other content */
-	hit = lookup(v->db, "SELECT id, revision FROM reports WHERE id = ?",
-		     id, of, &revision, err);
+	hit = lookup(v->db, "SELECT id, revision FROM reports WHERE id = ?", id,
+		     of, &revision, err);
 	if (hit < 0) {
 		rc = hit;
 		goto fail;
@@ -547,11 +549,11 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 				  hex, r->bundle);
 		goto fail;
 	}
-	data = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:o*}", "bundle",
-			 r->bundle, "bytes", (json_int_t)size, "content",
-			 b->content_sha256, "manifest", b->manifest_sha256,
-			 "meta", meta_sha, "revision", (json_int_t)(revision + 1),
-			 "signature", sig_json(sig));
+	data = json_pack(
+		"{s:s, s:I, s:s, s:s, s:s, s:I, s:o*}", "bundle", r->bundle,
+		"bytes", (json_int_t)size, "content", b->content_sha256,
+		"manifest", b->manifest_sha256, "meta", meta_sha, "revision",
+		(json_int_t)(revision + 1), "signature", sig_json(sig));
 	if (!data) {
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
@@ -644,9 +646,9 @@ static void drain(int fd, uint64_t limit)
 }
 
 static int decrypt_and_read(struct al_vault *v, int fd, uint64_t outer_bytes,
-			    struct tee *t,
-			    struct al_bundle *b, struct al_sig *sig,
-			    struct al_import_result *r, struct al_error *err)
+			    struct tee *t, struct al_bundle *b,
+			    struct al_sig *sig, struct al_import_result *r,
+			    struct al_error *err)
 {
 	struct al_decrypt_opts o = {
 		.cap = al_import_plain_cap(&v->policy.limits),
@@ -660,8 +662,8 @@ static int decrypt_and_read(struct al_vault *v, int fd, uint64_t outer_bytes,
 
 	if ((rc = al_decrypt_start(v->gpg, fd, &o, &d, &plain, err)))
 		return rc;
-	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, NULL,
-				 b, NULL, &rerr);
+	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, NULL, b,
+				 NULL, &rerr);
 	if (rc_read)
 		drain(plain, 2 * outer_bytes + 1024 * 1024);
 	close(plain);
@@ -758,8 +760,8 @@ int al_import_file(struct al_vault *v, const char *path,
 	    (rc = al_sha256_new(&t.sha, err)))
 		goto done;
 	/* 2-4. decrypt, verify, read the inner archive, check the manifest */
-	if ((rc = decrypt_and_read(v, fd, (uint64_t)st.st_size, &t, &b,
-				    &r->sig, r, err)))
+	if ((rc = decrypt_and_read(v, fd, (uint64_t)st.st_size, &t, &b, &r->sig,
+				   r, err)))
 		goto done;
 	al_sha256_final(t.sha, r->bundle, NULL);
 	al_sha256_free(t.sha);

@@ -24,7 +24,7 @@ struct al_import_result {
 	int64_t seq;      /* the event recorded, -1 when none */
 	char bundle[AL_SHA256_HEX];  /* "" when not computed */
 	char content[AL_SHA256_HEX]; /* "" when not reached */
-	char *title;      /* the manifest's title (malloc'd), or NULL */
+	char *title; /* the manifest's title (malloc'd), or NULL */
 	struct al_sig sig;
 	struct al_error err; /* when refused: the reason */
 };

@@ -24,8 +24,8 @@
 #include "al_time.h"
 
 struct writer {
-	int root;  /* the temporary folder */
-	int fd;    /* the entry being written, or -1 */
+	int root; /* the temporary folder */
+	int fd;   /* the entry being written, or -1 */
 	struct al_error *err;
 };
 
@@ -133,8 +133,8 @@ static int entry_end(void *ctx, struct al_error *err)
 	return rc;
 }
 
-static int write_whole(int root, const char *name, const char *buf,
-		       size_t len, struct al_error *err)
+static int write_whole(int root, const char *name, const char *buf, size_t len,
+		       struct al_error *err)
 {
 	int fd, rc;
 
@@ -279,8 +279,8 @@ static int decrypt_into(struct al_vault *v, const struct recorded *rec,
 		goto out;
 	if ((rc = al_decrypt_start(v->gpg, fd, &o, &d, &plain, err)))
 		goto out;
-	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, &cb,
-				 b, NULL, &rerr);
+	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, &cb, b,
+				 NULL, &rerr);
 	close(plain);
 	if (w.fd >= 0)
 		close(w.fd);
@@ -335,8 +335,7 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 	if (!(copy = strdup(dir)))
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	parent_path = dirname(copy);
-	parent = open(parent_path,
-		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	parent = open(parent_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent < 0) {
 		rc = al_error_set(err, AL_EIO, "'%s': %s", vis,
 				  strerror(errno));

@@ -65,8 +65,8 @@ static int check_private(const struct stat *st, const char *path, bool dir,
 
 	al_text_visible(path, strlen(path), vis, sizeof(vis));
 	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
-		return al_error_set(err, AL_EINTEGRITY, "'%s' is not a %s",
-				    vis, dir ? "folder" : "regular file");
+		return al_error_set(err, AL_EINTEGRITY, "'%s' is not a %s", vis,
+				    dir ? "folder" : "regular file");
 	if (st->st_uid != geteuid())
 		return al_error_set(err, AL_EINTEGRITY,
 				    "'%s' belongs to another user (uid %u)",
@@ -132,8 +132,8 @@ static int load_policy(int dirfd, struct al_policy *p, struct al_error *err)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return al_policy_init_default(p, err);
-		return al_error_set(err, errno == ELOOP ? AL_EINTEGRITY
-							: AL_EIO,
+		return al_error_set(err,
+				    errno == ELOOP ? AL_EINTEGRITY : AL_EIO,
 				    "vault policy.json: %s", strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
@@ -170,8 +170,7 @@ static int load_policy(int dirfd, struct al_policy *p, struct al_error *err)
 	return 0;
 }
 
-int al_vault_open(const char *path, struct al_vault **out,
-		  struct al_error *err)
+int al_vault_open(const char *path, struct al_vault **out, struct al_error *err)
 {
 	struct al_vault *v;
 	struct statvfs vfs;
@@ -221,8 +220,8 @@ int al_vault_open(const char *path, struct al_vault **out,
 	}
 	if ((rc = check_private(&st, ledger, false, err)) ||
 	    (rc = al_db_open(ledger, false, &v->db, err)) ||
-	    (rc = al_db_meta_get(v->db, "origin", v->origin,
-				 sizeof(v->origin), err)) ||
+	    (rc = al_db_meta_get(v->db, "origin", v->origin, sizeof(v->origin),
+				 err)) ||
 	    (rc = al_db_meta_get(v->db, "key", v->key, sizeof(v->key), err)) ||
 	    (rc = al_store_open(v->dirfd, false, &v->store, err)) ||
 	    (rc = load_policy(v->dirfd, &v->policy, err)) ||
@@ -279,8 +278,9 @@ static bool folder_empty(int fd)
 static void init_cleanup(int dirfd, const char *path, bool made)
 {
 	static const char *const files[] = {
-		AL_VAULT_LEDGER, AL_VAULT_LEDGER "-wal", AL_VAULT_LEDGER "-shm",
-		AL_VAULT_LEDGER "-journal", AL_VAULT_POLICY,
+		AL_VAULT_LEDGER,        AL_VAULT_LEDGER "-wal",
+		AL_VAULT_LEDGER "-shm", AL_VAULT_LEDGER "-journal",
+		AL_VAULT_POLICY,
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
@@ -310,9 +310,8 @@ static int write_policy(int dirfd, const char *buf, size_t len,
 	return rc;
 }
 
-static int init_ledger(const char *ledger, const char *key,
-		       const char *origin, const char *policy_sha,
-		       struct al_error *err)
+static int init_ledger(const char *ledger, const char *key, const char *origin,
+		       const char *policy_sha, struct al_error *err)
 {
 	sqlite3 *db = NULL;
 	json_t *data = NULL;
@@ -459,8 +458,8 @@ int al_vault_find(struct al_vault *v, const char *given, char out[37],
 				    vis);
 	for (size_t i = 0; i < len; i++) {
 		if (!isxdigit((unsigned char)given[i]) && given[i] != '-')
-			return al_error_set(err, AL_ENOTFOUND,
-					    "no report '%s'", vis);
+			return al_error_set(err, AL_ENOTFOUND, "no report '%s'",
+					    vis);
 		want[i] = (char)tolower((unsigned char)given[i]);
 	}
 	want[len] = '\0';
@@ -495,9 +494,9 @@ int al_vault_find(struct al_vault *v, const char *given, char out[37],
 	return 0;
 }
 
-#define REPORT_COLUMNS                                                        \
-	"id, title, state, rating, class, project, created, imported_at, "    \
-	"revision, signature, signer, bundle, reporter, credit, proposed, "   \
+#define REPORT_COLUMNS                                                      \
+	"id, title, state, rating, class, project, created, imported_at, "  \
+	"revision, signature, signer, bundle, reporter, credit, proposed, " \
 	"imported, meta"
 
 static json_t *column_json(sqlite3_stmt *st, int i)
@@ -516,10 +515,10 @@ static json_t *column_json(sqlite3_stmt *st, int i)
 static json_t *report_row(sqlite3_stmt *st)
 {
 	static const char *const names[] = {
-		"id",       "title",       "state",     "rating",
-		"class",    "project",     "created",   "imported_at",
-		"revision", "signature",   "signer",    "bundle",
-		"reporter", "credit",      "proposed",  "seq",
+		"id",       "title",     "state",    "rating",
+		"class",    "project",   "created",  "imported_at",
+		"revision", "signature", "signer",   "bundle",
+		"reporter", "credit",    "proposed", "seq",
 	};
 	json_t *o = json_object();
 

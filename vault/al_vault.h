@@ -100,9 +100,9 @@ int al_db_fail(sqlite3 *db, const char *what, struct al_error *err);
  * leaf hash SHA-256(0x00 || bytes) are stored with it.  The new seq goes to
  * *seq when not NULL.  AL_EIO, AL_EINVAL (data not canonicalisable).
  */
-int al_db_append(sqlite3 *db, int64_t at, const char *kind,
-		 const char *report, const char *actor, const json_t *data,
-		 int64_t *seq, struct al_error *err);
+int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,
+		 const char *actor, const json_t *data, int64_t *seq,
+		 struct al_error *err);
 
 /* meta table: small named values (origin, key, created). */
 int al_db_meta_get(sqlite3 *db, const char *key, char *out, size_t outsz,

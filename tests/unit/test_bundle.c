@@ -253,7 +253,7 @@ static void expect_refused_lim(const void *data, size_t len,
 		assert_int_equal(err.code, code);
 		assert_true(is_zeroed(&b));
 		if (i == 0)
-			strcpy(first, err.msg);
+			snprintf(first, sizeof(first), "%s", err.msg);
 		else
 			assert_string_equal(err.msg, first);
 	}

@@ -1118,7 +1118,8 @@ static void test_decrypt__reader_closing_early_stops_gpg(void **state)
 	/* read 64 KiB of 16 MiB, then close */
 	run_fd(fd, NULL, 65536, &r);
 	close(fd);
-	assert_refused(&r, AL_ESTOPPED, "the plain text was not read to its end");
+	assert_refused(&r, AL_ESTOPPED,
+		       "the plain text was not read to its end");
 	assert_true(r.got < (16u << 20));
 	if (r.secs > 20)
 		fail_msg("took %.1f s to stop", r.secs);

@@ -396,7 +396,8 @@ static void test_jcs__key_order_is_utf16(void **state)
 static void test_jcs__sorts_many_keys(void **state)
 {
 	json_t *o = json_object();
-	char *want = malloc(300 * 12 + 3), *p = want;
+	size_t cap = 300 * 12 + 3;
+	char *want = malloc(cap), *p = want;
 
 	(void)state;
 	assert_non_null(want);
@@ -408,7 +409,8 @@ static void test_jcs__sorts_many_keys(void **state)
 	}
 	*p++ = '{';
 	for (int i = 0; i < 300; i++)
-		p += sprintf(p, "%s\"k%03d\":%d", i ? "," : "", i, i);
+		p += snprintf(p, cap - (size_t)(p - want), "%s\"k%03d\":%d",
+			      i ? "," : "", i, i);
 	*p++ = '}';
 	*p = '\0';
 	expect_dump(o, want);

@@ -869,7 +869,8 @@ static void test_manifest__entry_names(void **state)
 		{"attachments/a\xe2\x81\xa6", "control or bidi"}, /* LRI */
 		{"attachments/\xff", "not valid UTF-8"},
 		{"attachments/\xed\xa0\x80", "not valid UTF-8"}, /* surrogate */
-		{"attachments/e\xcc\x81", NULL}, /* e + U+0301: NFD is allowed */
+		{"attachments/e\xcc\x81",
+		 NULL}, /* e + U+0301: NFD is allowed */
 		{"attachments", "under 'attachments/'"},
 		{"Attachments/x", "under 'attachments/'"},
 		{"keys/other.asc", "under 'attachments/'"},

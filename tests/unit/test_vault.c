@@ -196,8 +196,8 @@ static void test_vault__events_cannot_change(void **state)
 	append(f, "init", NULL, json_object());
 	assert_true(exec_fails_with(f->db, "UPDATE events SET kind = 'x'",
 				    "append-only"));
-	assert_true(exec_fails_with(f->db, "DELETE FROM events",
-				    "append-only"));
+	assert_true(
+		exec_fails_with(f->db, "DELETE FROM events", "append-only"));
 	assert_true(exec_fails_with(
 		f->db,
 		"INSERT INTO events VALUES (7, 'a', 'k', NULL, 'x', '{}', "
@@ -250,9 +250,8 @@ static void test_vault__meta_round_trip(void **state)
 	char out[64];
 
 	assert_int_equal(al_db_meta_set(f->db, "origin", "airlock/x", &err), 0);
-	assert_int_equal(al_db_meta_get(f->db, "origin", out, sizeof(out),
-					&err),
-			 0);
+	assert_int_equal(
+		al_db_meta_get(f->db, "origin", out, sizeof(out), &err), 0);
 	assert_string_equal(out, "airlock/x");
 	assert_int_equal(al_db_meta_get(f->db, "nope", out, sizeof(out), &err),
 			 AL_EINTEGRITY);

@@ -82,7 +82,8 @@ static int add_folder(struct jobs *j, const char *dir)
 			continue;
 		/* some file systems do not fill d_type in */
 		if (e->d_type == DT_UNKNOWN &&
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+			    0 &&
 		    S_ISDIR(st.st_mode))
 			continue;
 		if (n == cap) {
@@ -136,8 +137,8 @@ static json_t *text_json(const char *s)
 	char buf[1024];
 	json_t *j = json_string(s);
 
-	return j ? j : json_string(al_text_visible(s, strlen(s), buf,
-						    sizeof(buf)));
+	return j ? j
+		 : json_string(al_text_visible(s, strlen(s), buf, sizeof(buf)));
 }
 
 static json_t *result_json(const char *file, const struct al_import_result *r)
@@ -251,7 +252,8 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < jobs.n; i++) {
-		struct al_import_opts o = {.from_folder = jobs.v[i].from_folder};
+		struct al_import_opts o = {.from_folder =
+						   jobs.v[i].from_folder};
 		struct al_import_result r;
 		struct al_error err = {0};
 		int one;

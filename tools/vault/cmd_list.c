@@ -151,8 +151,7 @@ static void show_text(const json_t *r)
 	{
 		char line[512];
 
-		snprintf(line, sizeof(line), "%s (%lld bytes)",
-			 str(ev, "path"),
+		snprintf(line, sizeof(line), "%s (%lld bytes)", str(ev, "path"),
 			 (long long)json_integer_value(
 				 json_object_get(ev, "size")));
 		show_line(i ? "" : "files", line);
@@ -164,7 +163,8 @@ static void show_text(const json_t *r)
 					JSON_COMPACT | JSON_SORT_KEYS);
 
 		printf("  %5lld  %s  %-10s ",
-		       (long long)json_integer_value(json_object_get(ev, "seq")),
+		       (long long)json_integer_value(
+			       json_object_get(ev, "seq")),
 		       str(ev, "at"), str(ev, "kind"));
 		vault_print_visible(stdout, data ? data : "");
 		putchar('\n');

@@ -21,7 +21,10 @@ int cmd_open(int argc, char **argv);
 extern const char *vault_given;
 
 /* The long option every command takes: --vault DIR (sets vault_given). */
-#define VAULT_OPTION {"vault", required_argument, NULL, 'V'}
+#define VAULT_OPTION                                  \
+	{                                             \
+		"vault", required_argument, NULL, 'V' \
+	}
 
 /* Open the vault (--vault, $AIRLOCK_VAULT, XDG), printing the failure. */
 int vault_open(struct al_vault **v);
