@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include "al_gpg.h"
 #include <unistd.h>
 
 #define FX_MAX_ARGS 40
@@ -340,4 +342,31 @@ char *gpg_fixture_read(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+int gpg_fixture_session(struct gpg_fixture *fx, int (*make_keys)(void),
+			struct al_gpg **g)
+{
+	struct al_error err;
+
+	*g = NULL;
+	if (gpg_fixture_init(fx) != 0)
+		return -1;
+	if (setenv("GNUPGHOME", fx->home, 1) != 0)
+		return -1;
+	if (make_keys() != 0) {
+		fprintf(stderr, "# cannot make the test keys\n");
+		return -1;
+	}
+	if (al_gpg_new(g, &err) != 0) {
+		fprintf(stderr, "# al_gpg_new: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+void gpg_fixture_session_end(struct gpg_fixture *fx, struct al_gpg *g)
+{
+	al_gpg_free(g);
+	gpg_fixture_free(fx);
 }

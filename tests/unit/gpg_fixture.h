@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct al_gpg;
+
 #define FX_FPR  41
 #define FX_PATH 256
 #define FX_HOME 64
@@ -29,6 +31,16 @@ int gpg_fixture_init(struct gpg_fixture *fx);
 
 /* Stop the agents (gpgconf --kill all) and remove everything. */
 void gpg_fixture_free(struct gpg_fixture *fx);
+
+/*
+ * A test group's setup in one call: gpg_fixture_init, GNUPGHOME set to the
+ * "ours" home (before al_gpg_new: gpgme hands the environment to gpg),
+ * make_keys(), then an al_gpg session in *g.  0, or -1 with the reason on
+ * stderr.  gpg_fixture_session_end frees both.
+ */
+int gpg_fixture_session(struct gpg_fixture *fx, int (*make_keys)(void),
+			struct al_gpg **g);
+void gpg_fixture_session_end(struct gpg_fixture *fx, struct al_gpg *g);
 
 /*
  * Run gpg with GNUPGHOME=home, --batch and loopback pinentry with an empty

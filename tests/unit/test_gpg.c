@@ -87,30 +87,14 @@ static int mk_keys(void)
 
 static int setup(void **state)
 {
-	struct al_error err;
-
 	(void)state;
-	if (gpg_fixture_init(&S.fx) != 0)
-		return -1;
-	/* Before al_gpg_new: gpgme hands the environment to gpg. */
-	if (setenv("GNUPGHOME", S.fx.home, 1) != 0)
-		return -1;
-	if (mk_keys() != 0) {
-		fprintf(stderr, "# cannot make the test keys\n");
-		return -1;
-	}
-	if (al_gpg_new(&S.g, &err) != 0) {
-		fprintf(stderr, "# al_gpg_new: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	return gpg_fixture_session(&S.fx, mk_keys, &S.g);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	al_gpg_free(S.g);
-	gpg_fixture_free(&S.fx);
+	gpg_fixture_session_end(&S.fx, S.g);
 	return 0;
 }
 
