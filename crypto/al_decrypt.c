@@ -813,7 +813,7 @@ static int judge_signature(struct al_decrypt *d, struct al_sig *out,
 static int judge_key(struct al_decrypt *d, struct al_error *err)
 {
 	gpgme_key_t k = NULL;
-	bool named = false;
+	bool named = false, hidden = false;
 
 	if (!d->opts.key)
 		return 0;
@@ -834,6 +834,19 @@ static int judge_key(struct al_decrypt *d, struct al_error *err)
 						0;
 		gpgme_key_unref(k);
 	}
+	for (unsigned i = 0; i < d->w.nenc_to && !named; i++)
+		hidden = hidden ||
+			 strcmp(d->w.enc_to[i], "0000000000000000") == 0;
+	if (!named && hidden)
+		/* gpg tries hidden recipients with each secret key it holds
+		 * and took another one first: whether the vault's key was
+		 * among them cannot be told */
+		return al_error_set(err, AL_EINVAL,
+				    "hidden recipients, opened by another key "
+				    "in the keyring (%.40s), not the vault's; "
+				    "import with a GNUPGHOME that holds only "
+				    "the vault's secret key",
+				    d->w.used);
 	if (!named)
 		return al_error_set(err, AL_EINVAL,
 				    "not encrypted to this vault's key "

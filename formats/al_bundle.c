@@ -1143,10 +1143,14 @@ static int read_manifest(struct reader *r, uint64_t size, const char *show,
 		rc = al_manifest_parse((const char *)buf, (size_t)size, r->lim,
 				       &out->manifest, p, err);
 	}
-	free(buf);
-	if (!rc)
-		rc = index_files(r, out->manifest, err);
-	return rc;
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	/* kept as sent: open writes these bytes back */
+	out->manifest_raw = (char *)buf;
+	out->manifest_len = (size_t)size;
+	return index_files(r, out->manifest, err);
 }
 
 static int read_listed(struct reader *r, const char *name, uint64_t size,
@@ -1473,6 +1477,7 @@ void al_bundle_release(struct al_bundle *b)
 	if (!b)
 		return;
 	json_decref(b->manifest);
+	free(b->manifest_raw);
 	free(b->reply_key);
 	memset(b, 0, sizeof(*b));
 }

@@ -45,7 +45,9 @@ struct al_bundle_entry_cb {
 struct al_bundle {
 	json_t *manifest;                    /* checked (al_manifest_check) */
 	char manifest_sha256[AL_SHA256_HEX]; /* of manifest.json's bytes */
-	char content_sha256[AL_SHA256_HEX];  /* of every byte read, to EOF */
+	char *manifest_raw;                  /* those bytes, as sent */
+	size_t manifest_len;
+	char content_sha256[AL_SHA256_HEX]; /* of every byte read, to EOF */
 	uint64_t content_bytes;
 	uint64_t nentries; /* manifest.json included */
 	char *reply_key;   /* keys/reply.asc bytes, or NULL */

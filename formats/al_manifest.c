@@ -342,6 +342,16 @@ static void check_airlock(const json_t *m, struct al_problems *p)
 			(long long)json_integer_value(v), AL_MANIFEST_VERSION);
 }
 
+/* s is a valid RFC 3339 date-time: is its offset UTC? */
+static bool is_utc(const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	return end[-1] == 'Z' || end[-1] == 'z' ||
+	       (len >= 6 && (memcmp(end - 6, "+00:00", 6) == 0 ||
+			     memcmp(end - 6, "-00:00", 6) == 0));
+}
+
 static void check_id_created(const json_t *m, struct al_problems *p)
 {
 	const json_t *v = get(m, "", "id", JSON_STRING, false, p);
@@ -365,9 +375,10 @@ static void check_id_created(const json_t *m, struct al_problems *p)
 			show);
 		return;
 	}
-	if (json_string_value(v)[10] != 'T' ||
-	    json_string_value(v)[json_string_length(v) - 1] != 'Z') {
-		problem(p, "created", "'%s' is not UTC ('T' and a final 'Z')",
+	/* UTC: a final 'Z' (or 'z', which RFC 3339 allows) or a zero
+	 * offset ("+00:00"; "-00:00" is UTC with the local offset unknown) */
+	if (!is_utc(json_string_value(v), json_string_length(v))) {
+		problem(p, "created", "'%s' is not UTC ('Z' or '+00:00')",
 			show);
 		return;
 	}

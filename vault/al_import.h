@@ -60,8 +60,7 @@ uint64_t al_import_plain_cap(const struct al_limits *lim);
 
 /*
  * Decrypt report id's stored bundle and write its entries into a new
- * folder dir (0700; files 0600): manifest.json (as the vault re-serialises
- * it), report.md (the texts, for reading), attachments/..., keys/reply.asc.
+ * folder dir (0700; files 0600): manifest.json (the bytes sent), report.md (the texts, for reading), attachments/..., keys/reply.asc.
  * The blob's hash, gpg's verdict and every entry are checked again; the
  * folder appears (renamed from a temporary one beside it) only when all
  * passed, and is never an existing path or symlink (AL_EEXIST).  Records

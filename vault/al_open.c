@@ -320,8 +320,6 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 	struct al_bundle b = {0};
 	struct stat st;
 	json_t *data = NULL;
-	char *mbuf = NULL;
-	size_t mlen;
 	int parent = -1, root = -1, rc;
 	int64_t now;
 
@@ -352,8 +350,8 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 		goto out;
 	}
 	if ((rc = decrypt_into(v, &rec, root, &b, err)) ||
-	    (rc = al_manifest_dump(b.manifest, &mbuf, &mlen, err)) ||
-	    (rc = write_whole(root, "manifest.json", mbuf, mlen, err)) ||
+	    (rc = write_whole(root, "manifest.json", b.manifest_raw,
+			      b.manifest_len, err)) ||
 	    (rc = write_texts(root, b.manifest, err)))
 		goto fail;
 	free(copy);
@@ -394,7 +392,6 @@ fail:
 	remove_tree(parent, tmpl);
 out:
 	json_decref(data);
-	free(mbuf);
 	al_bundle_release(&b);
 	if (root >= 0)
 		close(root);

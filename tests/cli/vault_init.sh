@@ -139,6 +139,30 @@ check "...and no report is added" [ "$(ledger_q "$V/ledger.sqlite" "select count
 run vault --vault "$V" import "$WORK/both.gpg"
 check "a bundle for both keys imports (the vault's key opens it)" expect_exit 0
 
+# hidden recipients: fine when gpg opens the message with the vault's key; not
+# when it took another secret key of the keyring first (the vault cannot tell)
+gpg --batch --quiet -o "$WORK/inner.tar" --decrypt "$WORK/both.gpg" 2>/dev/null
+python3 - "$WORK/inner.tar" "$WORK/inner2.tar" <<'PY'
+import io, json, sys, tarfile
+src = tarfile.open(sys.argv[1])
+m = json.load(src.extractfile("manifest.json"))
+m["id"] = "9e9e9e9e-0000-4000-8000-000000000001"
+b = json.dumps(m).encode()
+with tarfile.open(sys.argv[2], "w", format=tarfile.PAX_FORMAT) as out:
+    i = tarfile.TarInfo("manifest.json"); i.size = len(b); out.addfile(i, io.BytesIO(b))
+    for e in src.getmembers()[1:]:
+        out.addfile(e, src.extractfile(e))
+PY
+gpg --batch --quiet --trust-model always --throw-keyids -r "$KEY" -r "$THIRD" \
+    -o "$WORK/hidden-ours-first.gpg" --encrypt "$WORK/inner2.tar"
+run vault --vault "$V" import "$WORK/hidden-ours-first.gpg"
+check "hidden recipients opened by the vault's key import" expect_exit 0
+gpg --batch --quiet --trust-model always --throw-keyids -r "$THIRD" -r "$KEY" \
+    -o "$WORK/hidden-other-first.gpg" --encrypt "$WORK/inner.tar"
+run vault --vault "$V" import "$WORK/hidden-other-first.gpg"
+check "hidden recipients opened by another key are refused" expect_exit 1
+check "...saying why" err_has "hidden recipients, opened by another key in the keyring"
+
 run vault --help
 check "--help" expect_exit 0
 run vault frobnicate

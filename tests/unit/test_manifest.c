@@ -472,6 +472,38 @@ static void test_manifest__rejects_created_not_utc(void **state)
 	expect_refused("bad-created-offset.json", "'created'", "not UTC");
 }
 
+/* RFC 3339 spells UTC 'Z', 'z' or a zero offset: all are UTC. */
+static void test_manifest__accepts_every_utc_spelling(void **state)
+{
+	static const char *const spellings[] = {
+		"2026-11-22t10:00:00z",
+		"2026-11-22T10:00:00+00:00",
+		"2026-11-22T10:00:00.5-00:00",
+	};
+	size_t len;
+	char *buf = read_data("good-full.json", &len);
+	char *at = strstr(buf, "2026-11-22T10:00:00Z");
+
+	(void)state;
+	assert_non_null(at);
+	for (size_t i = 0; i < 3; i++) {
+		struct al_error err = {0};
+		json_t *m = NULL;
+		char *copy = NULL;
+		size_t n;
+		int w = asprintf(&copy, "%.*s%s%s", (int)(at - buf), buf,
+				 spellings[i], at + 20);
+
+		assert_true(w > 0);
+		n = (size_t)w;
+		if (al_manifest_parse(copy, n, NULL, &m, NULL, &err) != 0)
+			fail_msg("'%s' refused: %s", spellings[i], err.msg);
+		json_decref(m);
+		free(copy);
+	}
+	free(buf);
+}
+
 static void test_manifest__rejects_created_february_30(void **state)
 {
 	(void)state;
@@ -1035,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_manifest__rejects_uppercase_uuid),
 		cmocka_unit_test(test_manifest__rejects_uuid_v1),
 		cmocka_unit_test(test_manifest__rejects_created_not_utc),
+		cmocka_unit_test(test_manifest__accepts_every_utc_spelling),
 		cmocka_unit_test(test_manifest__rejects_created_february_30),
 		cmocka_unit_test(test_manifest__rejects_unknown_class),
 		cmocka_unit_test(test_manifest__rejects_malformed_cwe),

@@ -25,6 +25,23 @@ static const char show_usage[] =
 	"  --json   a JSON object: the list fields, \"manifest\" (the fields\n"
 	"           the vault keeps in the clear) and \"events\"\n";
 
+/* The states of a report's life (docs/vault.md). */
+static bool known_state(const char *s)
+{
+	static const char *const states[] = {
+		"new",         "acknowledged",   "triaged",
+		"needs-info",  "fixing",         "fixed",
+		"disclosed",   "duplicate",      "out-of-scope",
+		"informative", "not-applicable", "not-reproducible",
+		"spam",        "withdrawn",
+	};
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(s, states[i]))
+			return true;
+	return false;
+}
+
 static const char *str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -55,6 +72,16 @@ int cmd_list(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
+			if (!known_state(optarg)) {
+				vault_say("airlock-vault: --status '%s': not a "
+					  "report state (new, acknowledged, "
+					  "triaged, needs-info, fixing, fixed, "
+					  "disclosed, duplicate, out-of-scope, "
+					  "informative, not-applicable, "
+					  "not-reproducible, spam, withdrawn)",
+					  optarg);
+				return AL_EUSAGE;
+			}
 			f.state = optarg;
 			break;
 		case 'r':
