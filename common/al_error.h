@@ -31,7 +31,7 @@ enum {
 };
 
 /*
- * Set err (which may be NULL) to code and a printf-style message; returns
+ * Set the error err, which may be NULL, to code and a printf-style message; returns
  * code so that "return al_error_set(err, AL_EINVAL, ...);" reads well.
  * A message longer than the buffer is cut, never overflowed.
  */
