@@ -31,8 +31,8 @@ enum {
 };
 
 /*
- * Set the error err, which may be NULL, to code and a printf-style message; returns
- * code so that "return al_error_set(err, AL_EINVAL, ...);" reads well.
+ * Set the error err, which may be NULL, to code and a printf-style message;
+ * returns code so that "return al_error_set(err, AL_EINVAL, ...);" reads well.
  * A message longer than the buffer is cut, never overflowed.
  */
 int al_error_set(struct al_error *err, int code, const char *fmt, ...)
