@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "gpg_fixture.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -10,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "al_gpg.h"
-#include <unistd.h>
 
 #define FX_MAX_ARGS 40
 
@@ -369,4 +370,46 @@ void gpg_fixture_session_end(struct gpg_fixture *fx, struct al_gpg *g)
 {
 	al_gpg_free(g);
 	gpg_fixture_free(fx);
+}
+
+int gpg_fixture_dirmngr_seen(const struct gpg_fixture *fx, const char *home)
+{
+	const char *argv[] = {"gpgconf", "--list-dirs", "dirmngr-socket", NULL};
+	char p[FX_PATH], *sock;
+	struct dirent *de;
+	int seen;
+	DIR *proc;
+
+	gpg_fixture_path(fx, "sockdir", p);
+	if (gpg_fixture_exec(home, NULL, p, argv) != 0 ||
+	    !(sock = gpg_fixture_read(p, NULL)))
+		return -1;
+	sock[strcspn(sock, "\n")] = '\0';
+	if (!strstr(sock, "S.dirmngr")) {
+		free(sock);
+		return -1;
+	}
+	seen = access(sock, F_OK) == 0;
+	free(sock);
+	snprintf(p, sizeof(p), "%s/crls.d", home);
+	seen = seen || access(p, F_OK) == 0;
+	if (!(proc = opendir("/proc")))
+		return -1;
+	while (!seen && (de = readdir(proc)) != NULL) {
+		char path[300];
+		size_t len = 0;
+		char *cmd;
+
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		cmd = gpg_fixture_read(path, &len);
+		if (!cmd)
+			continue;
+		for (size_t i = 0; i < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		seen = strstr(cmd, "dirmngr") && strstr(cmd, home);
+		free(cmd);
+	}
+	closedir(proc);
+	return seen;
 }

@@ -84,6 +84,13 @@ int gpg_fixture_key_ex(const char *home, const char *name, const char *subkeys,
 /* Copy a public key (by fingerprint) from one home to another.  0/-1. */
 int gpg_fixture_copy_public(const char *from, const char *to, const char *fpr);
 
+/*
+ * Has a dirmngr run for home, now or before: its socket, a process naming
+ * home, or the crls.d folder it makes when it starts?  1 or 0; -1 when it
+ * cannot be told.  (The programs are offline: none may ever start.)
+ */
+int gpg_fixture_dirmngr_seen(const struct gpg_fixture *fx, const char *home);
+
 /* Revoke a key in home with the certificate gpg left in openpgp-revocs.d. */
 int gpg_fixture_revoke(const char *home, const char *fpr);
 

@@ -426,46 +426,6 @@ static void test_decrypt__public_key_alone_makes_signer_known(void **state)
 	run_done(&r);
 }
 
-/* A dirmngr for home, now or before: its socket, a process naming home,
- * or the crls.d folder it makes when it starts. */
-static bool dirmngr_seen(const char *home)
-{
-	const char *argv[] = {"gpgconf", "--list-dirs", "dirmngr-socket", NULL};
-	char p[FX_PATH], *sock;
-	struct dirent *de;
-	bool seen = false;
-	DIR *proc;
-
-	gpg_fixture_path(&S.fx, "sockdir", p);
-	assert_int_equal(gpg_fixture_exec(home, NULL, p, argv), 0);
-	sock = gpg_fixture_read(p, NULL);
-	assert_non_null(sock);
-	sock[strcspn(sock, "\n")] = '\0';
-	seen = access(sock, F_OK) == 0;
-	free(sock);
-	snprintf(p, sizeof(p), "%s/crls.d", home);
-	seen = seen || access(p, F_OK) == 0;
-	proc = opendir("/proc");
-	assert_non_null(proc);
-	while (!seen && (de = readdir(proc)) != NULL) {
-		char path[300];
-		size_t len = 0;
-		char *cmd;
-
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		cmd = gpg_fixture_read(path, &len);
-		if (!cmd)
-			continue;
-		for (size_t i = 0; i < len; i++)
-			if (cmd[i] == '\0')
-				cmd[i] = ' ';
-		seen = strstr(cmd, "dirmngr") && strstr(cmd, home);
-		free(cmd);
-	}
-	closedir(proc);
-	return seen;
-}
-
 static void test_decrypt__unknown_signer_is_recorded_offline(void **state)
 {
 	struct run r;
@@ -476,7 +436,7 @@ static void test_decrypt__unknown_signer_is_recorded_offline(void **state)
 	    "--sign", "--encrypt", W("hello"));
 	/* home's gpg.conf says auto-key-retrieve: only the session's
 	 * offline mode keeps gpg from asking dirmngr for eve's key */
-	assert_false(dirmngr_seen(S.fx.home));
+	assert_false(gpg_fixture_dirmngr_seen(&S.fx, S.fx.home));
 	run_file("eve.gpg", NULL, &r);
 	assert_ok(&r);
 	assert_string_equal(r.plain, hello);
@@ -484,7 +444,7 @@ static void test_decrypt__unknown_signer_is_recorded_offline(void **state)
 	/* the issuer fingerprint the signature carries */
 	assert_string_equal(r.sig.fpr, S.eve);
 	assert_true(r.sig.time > 0);
-	assert_false(dirmngr_seen(S.fx.home));
+	assert_false(gpg_fixture_dirmngr_seen(&S.fx, S.fx.home));
 	run_done(&r);
 }
 

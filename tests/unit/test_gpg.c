@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -1103,47 +1102,6 @@ static void test_gpg__import_refuses_what_holds_no_key(void **state)
 
 /* ---- no network ---- */
 
-/* A dirmngr for home, now or before: its socket, a process naming home,
- * or the crls.d folder it makes when it starts. */
-static bool dirmngr_seen(const char *home)
-{
-	const char *argv[] = {"gpgconf", "--list-dirs", "dirmngr-socket", NULL};
-	char p[FX_PATH], *sock;
-	struct dirent *de;
-	bool seen = false;
-	DIR *proc;
-
-	gpg_fixture_path(&S.fx, "sockdir", p);
-	assert_int_equal(gpg_fixture_exec(home, NULL, p, argv), 0);
-	sock = gpg_fixture_read(p, NULL);
-	assert_non_null(sock);
-	sock[strcspn(sock, "\n")] = '\0';
-	assert_non_null(strstr(sock, "S.dirmngr"));
-	seen = access(sock, F_OK) == 0;
-	free(sock);
-	snprintf(p, sizeof(p), "%s/crls.d", home);
-	seen = seen || access(p, F_OK) == 0;
-	proc = opendir("/proc");
-	assert_non_null(proc);
-	while (!seen && (de = readdir(proc)) != NULL) {
-		char path[300];
-		size_t len = 0;
-		char *cmd;
-
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		cmd = gpg_fixture_read(path, &len);
-		if (!cmd)
-			continue;
-		for (size_t i = 0; i < len; i++)
-			if (cmd[i] == '\0')
-				cmd[i] = ' ';
-		seen = strstr(cmd, "dirmngr") && strstr(cmd, home);
-		free(cmd);
-	}
-	closedir(proc);
-	return seen;
-}
-
 static void test_gpg__never_starts_dirmngr(void **state)
 {
 	const char *rcpt[] = {S.alice, S.bob};
@@ -1154,7 +1112,7 @@ static void test_gpg__never_starts_dirmngr(void **state)
 	(void)state;
 	/* gpg.conf in home says auto-key-retrieve: only our flags keep gpg
 	 * from asking dirmngr for eve's key */
-	assert_false(dirmngr_seen(S.fx.home));
+	assert_false(gpg_fixture_dirmngr_seen(&S.fx, S.fx.home));
 	assert_int_equal(encrypt_mem(rcpt, 2, S.alice, true, hello, "net.gpg",
 				     out, &err),
 			 0);
@@ -1163,7 +1121,7 @@ static void test_gpg__never_starts_dirmngr(void **state)
 		verify_file("net.sig", hello, strlen(hello), NULL, NULL, &err),
 		AL_EINTEGRITY);
 	assert_msg(&err, AL_EINTEGRITY, "unknown key");
-	assert_false(dirmngr_seen(S.fx.home));
+	assert_false(gpg_fixture_dirmngr_seen(&S.fx, S.fx.home));
 }
 
 int main(void)
