@@ -965,17 +965,111 @@ out:
 	return rc;
 }
 
+/*
+ * What gpg wrote into d, released, as a malloc'd NUL-ended text in *out
+ * (its length in *len): it must start with the armor line head.  AL_ENOMEM;
+ * 1 (no message) when gpg wrote nothing or not that, for the caller to
+ * word.
+ */
+static int take_armor(gpgme_data_t d, const char *head, char **out, size_t *len,
+		      struct al_error *err)
+{
+	size_t n = 0, hlen = strlen(head);
+	char *mem = gpgme_data_release_and_get_mem(d, &n);
+	int rc = 1;
+
+	*out = NULL;
+	*len = 0;
+	if (!mem || n < hlen || memcmp(mem, head, hlen) != 0 ||
+	    memchr(mem, '\0', n))
+		goto out;
+	*out = malloc(n + 1);
+	if (!*out) {
+		rc = al_error_set(err, AL_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(*out, mem, n);
+	(*out)[n] = '\0';
+	*len = n;
+	rc = 0;
+out:
+	gpgme_free(mem);
+	return rc;
+}
+
+/* ---- export ---- */
+
+int al_gpg_export_public(struct al_gpg *g, const char *fpr, char **out,
+			 size_t *len, struct al_error *err)
+{
+	static const char head[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+	gpgme_key_t keys[2] = {NULL, NULL};
+	gpgme_data_t d = NULL;
+	gpgme_error_t e;
+	char want[AL_FPR_MAX];
+	size_t n = 0;
+	int rc;
+
+	assert(g && out);
+	*out = NULL;
+	if (len)
+		*len = 0;
+	rc = al_gpg_norm_fpr(fpr, want, err);
+	if (rc)
+		return rc;
+	rc = al_gpg_get_key(g, want, false, &keys[0], err);
+	if (rc == AL_ENOTFOUND)
+		rc = al_error_set(err, AL_ENOTFOUND,
+				  "no key '%s' in the keyring", want);
+	if (rc)
+		return rc;
+	e = gpgme_data_new(&d);
+	if (e) {
+		rc = al_gpg_fail(err, e, "cannot set up gpgme data");
+		goto out;
+	}
+	/* The key as gpg lists it, by its primary fingerprint: the whole
+	 * key, never a secret part (that takes GPGME_EXPORT_MODE_SECRET),
+	 * and only the latest self-signatures (export-minimal). */
+	gpgme_set_armor(g->ctx, 1);
+	e = gpgme_op_export_keys(g->ctx, keys, GPGME_EXPORT_MODE_MINIMAL, d);
+	gpgme_set_armor(g->ctx, 0);
+	if (e) {
+		rc = al_gpg_fail(err, e, "gpg cannot export the key");
+		goto out;
+	}
+	rc = take_armor(d, head, out, &n, err);
+	d = NULL;
+	if (rc == 1)
+		rc = al_error_set(err, AL_ECRYPTO,
+				  "gpg exported no armored public key for "
+				  "'%s'",
+				  want);
+	if (rc == 0 && len)
+		*len = n;
+out:
+	gpgme_data_release(d);
+	gpgme_key_unref(keys[0]);
+	return rc;
+}
+
 /* ---- detached signatures ---- */
 
-/* Why a signature gpg looked at is not good enough, or NULL. */
-static const char *sig_problem(gpgme_signature_t s)
+/* Why a signature gpg looked at is not good enough, or NULL.  With
+ * AL_VERIFY_EXPIRED_OK an expired key is left to key_problem, which
+ * compares the expiry with the signature's time. */
+static const char *sig_problem(gpgme_signature_t s, unsigned flags)
 {
+	bool expired_ok = flags & AL_VERIFY_EXPIRED_OK;
+
 	switch (gpgme_err_code(s->status)) {
 	case GPG_ERR_NO_ERROR:
 		break;
 	case GPG_ERR_BAD_SIGNATURE:
 		return "signature is bad";
 	case GPG_ERR_KEY_EXPIRED:
+		if (expired_ok)
+			break;
 		return "its key has expired";
 	case GPG_ERR_CERT_REVOKED:
 		return "its key is revoked";
@@ -986,7 +1080,7 @@ static const char *sig_problem(gpgme_signature_t s)
 	}
 	if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
 		return "its key is revoked";
-	if (s->summary & GPGME_SIGSUM_KEY_EXPIRED)
+	if ((s->summary & GPGME_SIGSUM_KEY_EXPIRED) && !expired_ok)
 		return "its key has expired";
 	if (s->summary & GPGME_SIGSUM_SIG_EXPIRED)
 		return "the signature has expired";
@@ -995,8 +1089,44 @@ static const char *sig_problem(gpgme_signature_t s)
 	return NULL;
 }
 
+/* The signature's time is before sub's expiry (sub never expires: it has
+ * not expired).  A key whose expiry was moved since counts with its latest
+ * one, which is all gpg shows. */
+static bool made_before_expiry(gpgme_signature_t s, gpgme_subkey_t sub)
+{
+	if (sub->expires <= 0)
+		return !sub->expired;
+	return s->timestamp > 0 && s->timestamp < (unsigned long)sub->expires;
+}
+
+/* Why key k (sub: its subkey that made s) may not vouch for s, or NULL. */
+static const char *key_problem(gpgme_key_t k, gpgme_subkey_t sub,
+			       gpgme_signature_t s, unsigned flags)
+{
+	const char *why;
+
+	if (!(flags & AL_VERIFY_EXPIRED_OK)) {
+		why = al_gpg_key_unusable(k);
+		if (!why && sub->revoked)
+			why = "is revoked";
+		if (!why && sub->expired)
+			why = "has expired";
+		return why;
+	}
+	/* Expiry is no longer the question; revocation and the rest are. */
+	if (k->revoked || sub->revoked)
+		return "is revoked";
+	if (k->disabled)
+		return "is disabled";
+	if (k->invalid || sub->invalid)
+		return "is not valid";
+	if (!made_before_expiry(s, k->subkeys) || !made_before_expiry(s, sub))
+		return "had expired when the signature was made";
+	return NULL;
+}
+
 /* The one signature's key, resolved to its primary, checked usable. */
-static int signing_key(struct al_gpg *g, gpgme_signature_t s,
+static int signing_key(struct al_gpg *g, gpgme_signature_t s, unsigned flags,
 		       char primary[AL_FPR_MAX], struct al_error *err)
 {
 	char shown[96], fpr[AL_FPR_MAX];
@@ -1018,11 +1148,7 @@ static int signing_key(struct al_gpg *g, gpgme_signature_t s,
 		return rc;
 	al_gpg_copy_fpr(primary, k->subkeys->fpr);
 	sub = al_gpg_find_subkey(k, fpr);
-	why = al_gpg_key_unusable(k);
-	if (!why && sub->revoked)
-		why = "is revoked";
-	if (!why && sub->expired)
-		why = "has expired";
+	why = key_problem(k, sub, s, flags);
 	if (why)
 		rc = al_error_set(err, AL_EINTEGRITY, "signed by %s, which %s",
 				  primary, why);
@@ -1030,7 +1156,7 @@ static int signing_key(struct al_gpg *g, gpgme_signature_t s,
 	return rc;
 }
 
-static int verify_result(struct al_gpg *g, const char *pin,
+static int verify_result(struct al_gpg *g, const char *pin, unsigned flags,
 			 char signer[AL_FPR_MAX], int64_t *sig_time,
 			 struct al_error *err)
 {
@@ -1053,10 +1179,10 @@ static int verify_result(struct al_gpg *g, const char *pin,
 		return al_error_set(err, AL_EINTEGRITY,
 				    "signed by unknown key %s", shown);
 	}
-	why = sig_problem(s);
+	why = sig_problem(s, flags);
 	if (why && gpgme_err_code(s->status) == GPG_ERR_BAD_SIGNATURE)
 		return al_error_set(err, AL_EINTEGRITY, "%s", why);
-	rc = signing_key(g, s, primary, err);
+	rc = signing_key(g, s, flags, primary, err);
 	if (rc)
 		return rc;
 	if (why)
@@ -1106,12 +1232,22 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 			   char signer[AL_FPR_MAX], int64_t *sig_time,
 			   struct al_error *err)
 {
+	return al_gpg_verify_detached_ex(g, data, len, sig, siglen, pin, 0,
+					 signer, sig_time, err);
+}
+
+int al_gpg_verify_detached_ex(struct al_gpg *g, const void *data, size_t len,
+			      const void *sig, size_t siglen, const char *pin,
+			      unsigned flags, char signer[AL_FPR_MAX],
+			      int64_t *sig_time, struct al_error *err)
+{
 	gpgme_data_t sd = NULL, dd = NULL;
 	gpgme_error_t e;
 	char want[AL_FPR_MAX];
 	int rc;
 
 	assert(g);
+	assert((flags & ~(unsigned)AL_VERIFY_EXPIRED_OK) == 0);
 	if (signer)
 		signer[0] = '\0';
 	if (sig_time)
@@ -1144,9 +1280,141 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 		}
 		goto out;
 	}
-	rc = verify_result(g, pin ? want : NULL, signer, sig_time, err);
+	rc = verify_result(g, pin ? want : NULL, flags, signer, sig_time, err);
 out:
 	gpgme_data_release(sd);
 	gpgme_data_release(dd);
+	return rc;
+}
+
+/* ---- detached signing ---- */
+
+/* SHA-256 or stronger (gpgme names no SHA-3). */
+static bool strong_digest(gpgme_hash_algo_t a)
+{
+	return a == GPGME_MD_SHA256 || a == GPGME_MD_SHA384 ||
+	       a == GPGME_MD_SHA512;
+}
+
+/* After gpgme said yes: exactly one detached binary-mode signature by the
+ * signer's key, with a strong digest. */
+static int check_signature_made(struct al_gpg *g, gpgme_key_t signer,
+				struct al_error *err)
+{
+	gpgme_new_signature_t s;
+	const char *name;
+	int rc;
+
+	rc = check_results(g, signer, err);
+	if (rc)
+		return rc;
+	s = gpgme_op_sign_result(g->ctx)->signatures;
+	if (s->type != GPGME_SIG_MODE_DETACH)
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg made a signature that is not "
+				    "detached");
+	/* Class 0x00 signs the bytes; 0x01 (gpg.conf "textmode") would
+	 * sign the text with its line endings made canonical. */
+	if (s->sig_class != 0)
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg made a signature of class 0x%02x, "
+				    "not a binary one (is 'textmode' set in "
+				    "gpg.conf?)",
+				    s->sig_class & 0xffu);
+	if (!strong_digest(s->hash_algo)) {
+		name = gpgme_hash_algo_name(s->hash_algo);
+		return al_error_set(err, AL_ECRYPTO,
+				    "gpg signed with digest %s, weaker than "
+				    "SHA-256 (is 'digest-algo' set in "
+				    "gpg.conf?)",
+				    name ? name : "unknown");
+	}
+	return 0;
+}
+
+static int sign_failed(struct al_gpg *g, gpgme_error_t e, struct al_error *err)
+{
+	gpgme_sign_result_t sr;
+	char text[128];
+
+	/* Before the invalid signer, whose reason is only "general error"
+	 * when the agent could not sign. */
+	if (al_gpg_is_agent_error(e))
+		return al_gpg_fail(err, e, "gpg cannot sign");
+	if (g->agent_err)
+		return al_gpg_fail(err, g->agent_err, "gpg cannot sign");
+	sr = gpgme_op_sign_result(g->ctx);
+	if (sr && sr->invalid_signers)
+		return al_error_set(
+			err, AL_ECRYPTO, "gpg refused signer '%s': %s",
+			sr->invalid_signers->fpr ? sr->invalid_signers->fpr
+						 : "?",
+			al_gpg_text(sr->invalid_signers->reason, text,
+				    sizeof(text)));
+	return al_gpg_fail(err, e, "gpg cannot sign");
+}
+
+int al_gpg_sign_detached(struct al_gpg *g, const char *signer, const void *data,
+			 size_t len, char **sig, size_t *siglen,
+			 struct al_error *err)
+{
+	static const char head[] = "-----BEGIN PGP SIGNATURE-----";
+	gpgme_data_t plain = NULL, out = NULL;
+	gpgme_key_t skey = NULL;
+	gpgme_error_t e;
+	char *made = NULL;
+	size_t n = 0;
+	int rc;
+
+	assert(g && sig);
+	*sig = NULL;
+	if (siglen)
+		*siglen = 0;
+	rc = find_key(g, signer, AL_KEY_SIGN, &skey, NULL, err);
+	if (rc)
+		return rc;
+	/* Exactly this key: nothing left from an earlier call, and gpg.conf's
+	 * default-key is not used when a signer is given. */
+	gpgme_signers_clear(g->ctx);
+	e = gpgme_signers_add(g->ctx, skey);
+	if (e) {
+		rc = al_gpg_fail(err, e, "cannot add the signer");
+		goto out;
+	}
+	e = gpgme_data_new_from_mem(&plain, len ? data : "", len, 0);
+	if (!e)
+		e = gpgme_data_new(&out);
+	if (e) {
+		rc = al_gpg_fail(err, e, "cannot set up gpgme data");
+		goto out;
+	}
+	gpgme_set_armor(g->ctx, 1);
+	g->agent_err = 0;
+	e = gpgme_op_sign(g->ctx, plain, out, GPGME_SIG_MODE_DETACH);
+	if (e) {
+		rc = sign_failed(g, e, err);
+		goto out;
+	}
+	rc = check_signature_made(g, skey, err);
+	if (rc)
+		goto out;
+	rc = take_armor(out, head, &made, &n, err);
+	out = NULL;
+	if (rc == 1)
+		rc = al_error_set(err, AL_ECRYPTO,
+				  "gpg wrote no armored signature");
+	if (rc)
+		goto out;
+	*sig = made;
+	if (siglen)
+		*siglen = n;
+	made = NULL;
+out:
+	gpgme_signers_clear(g->ctx);
+	gpgme_set_armor(g->ctx, 0);
+	gpgme_data_release(plain);
+	gpgme_data_release(out);
+	gpgme_key_unref(skey);
+	free(made);
 	return rc;
 }

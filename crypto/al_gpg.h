@@ -92,4 +92,38 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
 			   char signer[AL_FPR_MAX], int64_t *sig_time,
 			   struct al_error *err);
 
+/*
+ * Sign data with signer's key (a fingerprint, checked first with
+ * al_gpg_check_key for AL_KEY_SIGN): a detached, ASCII-armored OpenPGP
+ * signature, SHA-256 or stronger, malloc'd and NUL-ended into *sig, its
+ * length in *siglen.  AL_ECRYPTO ("gpg-agent is not available: <cause>"
+ * when the agent cannot be reached or cannot ask for the passphrase, as
+ * al_gpg_encrypt says it), the codes of al_gpg_check_key.
+ */
+int al_gpg_sign_detached(struct al_gpg *g, const char *signer,
+			 const void *data, size_t len, char **sig,
+			 size_t *siglen, struct al_error *err);
+
+/*
+ * The public key with this fingerprint, ASCII-armored and minimal (its
+ * user ids, subkeys and self-signatures only), malloc'd and NUL-ended into
+ * *out, its length in *len.  AL_EINVAL (not a fingerprint), AL_ENOTFOUND,
+ * AL_ECRYPTO.
+ */
+int al_gpg_export_public(struct al_gpg *g, const char *fpr, char **out,
+			 size_t *len, struct al_error *err);
+
+/* al_gpg_verify_detached_ex flags */
+enum {
+	/* A key that has expired since is accepted when the signature was
+	 * made before the key expired (an old checkpoint stays good). */
+	AL_VERIFY_EXPIRED_OK = 1 << 0,
+};
+
+/* al_gpg_verify_detached with flags (al_gpg_verify_detached passes 0). */
+int al_gpg_verify_detached_ex(struct al_gpg *g, const void *data, size_t len,
+			      const void *sig, size_t siglen, const char *pin,
+			      unsigned flags, char signer[AL_FPR_MAX],
+			      int64_t *sig_time, struct al_error *err);
+
 #endif
