@@ -46,6 +46,10 @@ int al_atomic_open(struct al_atomic *a, const char *path, struct al_error *err);
 int al_atomic_commit(struct al_atomic *a, int overwrite, struct al_error *err);
 void al_atomic_abort(struct al_atomic *a);
 
+/* Remove the folder name inside parent and everything in it, not following
+ * symlinks (a symlink inside is removed, not its target); best effort. */
+void al_remove_tree(int parent, const char *name);
+
 /* Zero memory the compiler may not optimise away (passphrases, plain
  * text). */
 void al_secure_zero(void *p, size_t len);

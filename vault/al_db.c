@@ -2,9 +2,11 @@
 /*
  * The ledger: one SQLite file.  The events table is the history (append-
  * only, guarded by triggers; each row keeps its RFC 8785 bytes and leaf
- * hash); reports and bundles are the current state derived from it, with
- * the metadata a query needs (metas: content-addressed JSON).  Every value
- * from a bundle reaches SQL only through bound parameters.
+ * hash); reports and bundles are the current state derived from it
+ * (al_state.c), with the metadata a query needs (metas: content-addressed
+ * JSON; keys: content-addressed reply keys); checkpoints are the signed
+ * tree heads (al_log.c).  Every value from a bundle reaches SQL only
+ * through bound parameters.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "al_hash.h"
 #include "al_jcs.h"
+#include "al_text.h"
 #include "al_time.h"
 #include "al_vault.h"
 
@@ -77,7 +80,22 @@ static const char schema[] =
 	"  event INTEGER NOT NULL REFERENCES events (seq),"
 	"  purged INTEGER NOT NULL DEFAULT 0"
 	") STRICT;"
-	"CREATE INDEX bundles_report ON bundles (report);";
+	"CREATE INDEX bundles_report ON bundles (report);"
+	"CREATE TABLE keys ("
+	"  sha256 TEXT PRIMARY KEY NOT NULL,"
+	"  key BLOB NOT NULL"
+	") STRICT;"
+	"CREATE TABLE checkpoints ("
+	"  size INTEGER PRIMARY KEY NOT NULL CHECK (size >= 1),"
+	"  text TEXT NOT NULL,"
+	"  signature TEXT NOT NULL"
+	") STRICT;"
+	"CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only');"
+	"END;"
+	"CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only');"
+	"END;";
 
 /* The cause behind SQLite's "disk I/O error" or "database or disk is
  * full": the system's errno for the failed call, which SQLite does not
@@ -222,7 +240,13 @@ int al_db_open(const char *path, bool create, sqlite3 **out,
 		}
 	} else if (version != AL_DB_SCHEMA_VERSION) {
 		rc = al_error_set(err, AL_EINVAL,
-				  version ? "ledger '%s': schema version %d; "
+				  version == 1
+				  ? "ledger '%s': schema version %d, from a "
+				    "development build without signed "
+				    "checkpoints; this airlock-vault reads "
+				    "version %d: create a new vault and import "
+				    "the bundles again"
+				  : version ? "ledger '%s': schema version %d; "
 					    "this airlock-vault reads "
 					    "version %d"
 					  : "ledger '%s': not an airlock "
@@ -389,5 +413,140 @@ int al_db_meta_set(sqlite3 *db, const char *key, const char *value,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = al_db_fail(db, "writing meta", err);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+struct schema_row {
+	char *type, *name, *sql;
+};
+
+struct schema_rows {
+	struct schema_row *v;
+	size_t n;
+};
+
+static void rows_free(struct schema_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].type);
+		free(r->v[i].name);
+		free(r->v[i].sql);
+	}
+	free(r->v);
+}
+
+static int rows_read(sqlite3 *db, struct schema_rows *r, struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT type, name, tbl_name || ':' || "
+			       "coalesce(sql, '') FROM sqlite_schema",
+			       -1, &st, NULL))
+		return al_db_fail(db, "reading the schema", err);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct schema_row *v;
+		const char *c[3];
+
+		for (int i = 0; i < 3; i++) {
+			c[i] = (const char *)sqlite3_column_text(st, i);
+			if (!c[i])
+				c[i] = "";
+		}
+		if (r->n >= 4096) {
+			rc = al_error_set(err, AL_EINTEGRITY,
+					  "ledger schema: more than 4096 "
+					  "objects");
+			break;
+		}
+		v = realloc(r->v, (r->n + 1) * sizeof(*v));
+		if (!v) {
+			rc = al_error_set(err, AL_ENOMEM, "out of memory");
+			break;
+		}
+		r->v = v;
+		v[r->n] = (struct schema_row){strdup(c[0]), strdup(c[1]),
+					      strdup(c[2])};
+		if (!v[r->n].type || !v[r->n].name || !v[r->n].sql) {
+			r->n++;
+			rc = al_error_set(err, AL_ENOMEM, "out of memory");
+			break;
+		}
+		r->n++;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = al_db_fail(db, "reading the schema", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const struct schema_row *rows_find(const struct schema_rows *r,
+					  const struct schema_row *x)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].type, x->type) &&
+		    !strcmp(r->v[i].name, x->name))
+			return &r->v[i];
+	return NULL;
+}
+
+/*
+ * Is the ledger's schema exactly the one al_db_open creates?  The
+ * expected one is made in a private in-memory database from the same SQL
+ * and the two sqlite_schema tables compared (type, name, table, SQL text),
+ * so a dropped, added or altered table, index or trigger is found.  0,
+ * AL_EINTEGRITY naming the first difference.
+ */
+int al_db_schema_check(sqlite3 *db, struct al_error *err)
+{
+	struct schema_rows want = {0}, have = {0};
+	sqlite3 *mem = NULL;
+	char vis[128];
+	int rc;
+
+	if (sqlite3_open_v2(":memory:", &mem,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(mem, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = al_error_set(err, AL_ENOMEM,
+				  "ledger: cannot build the expected schema: "
+				  "%s",
+				  mem ? sqlite3_errmsg(mem) : "out of memory");
+		goto out;
+	}
+	if ((rc = rows_read(mem, &want, err)) ||
+	    (rc = rows_read(db, &have, err)))
+		goto out;
+	for (size_t i = 0; i < want.n; i++) {
+		const struct schema_row *h = rows_find(&have, &want.v[i]);
+
+		if (!h) {
+			rc = al_error_set(err, AL_EINTEGRITY,
+					  "ledger schema: %s %s is missing",
+					  want.v[i].type, want.v[i].name);
+			goto out;
+		}
+		if (strcmp(h->sql, want.v[i].sql)) {
+			rc = al_error_set(err, AL_EINTEGRITY,
+					  "ledger schema: %s %s was changed",
+					  want.v[i].type, want.v[i].name);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < have.n; i++) {
+		if (rows_find(&want, &have.v[i]))
+			continue;
+		al_text_visible(have.v[i].name, strlen(have.v[i].name), vis,
+				sizeof(vis));
+		rc = al_error_set(err, AL_EINTEGRITY,
+				  "ledger schema: %s '%s' is not airlock's",
+				  have.v[i].type, vis);
+		goto out;
+	}
+out:
+	rows_free(&want);
+	rows_free(&have);
+	sqlite3_close(mem);
 	return rc;
 }

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "al_bundle.h"
-#include "al_cvss.h"
 #include "al_import.h"
 #include "al_jcs.h"
+#include "al_ledger.h"
 #include "al_pgp_scan.h"
 #include "al_time.h"
 
@@ -216,26 +216,6 @@ static const char *str_at(const json_t *m, const char *obj, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* The reporter's proposed rating: theirs, else from their CVSS vector. */
-static const char *proposed_rating(const json_t *m)
-{
-	static const char *const vectors[] = {"cvss_v4", "cvss_v3"};
-	const char *r = str_at(m, "severity", "rating");
-	struct al_cvss c;
-	struct al_error e;
-
-	if (r)
-		return r;
-	for (size_t i = 0; i < 2; i++) {
-		const char *vec = str_at(m, "severity", vectors[i]);
-
-		if (vec && !al_cvss_parse(vec, &c, &e) &&
-		    strcmp(c.rating, "none"))
-			return c.rating;
-	}
-	return NULL;
-}
-
 /* ---- identity and the transaction ---- */
 
 static int lookup(sqlite3 *db, const char *sql, const char *arg, char *id,
@@ -320,12 +300,6 @@ static int same_sender(const struct found *f, const struct al_sig *sig,
 	return refuse(r, &e);
 }
 
-static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
-		 : sqlite3_bind_null(st, i);
-}
-
 static int insert_meta(sqlite3 *db, const char *sha, const char *json,
 		       size_t len, struct al_error *err)
 {
@@ -345,88 +319,21 @@ static int insert_meta(sqlite3 *db, const char *sha, const char *json,
 	return rc;
 }
 
-struct record {
-	const struct al_bundle *b;
-	const struct al_sig *sig;
-	const char *meta_sha;
-	int64_t seq, at, revision;
-	const char *bundle;
-	uint64_t size;
-};
-
-static int upsert_report(sqlite3 *db, const struct record *rec,
-			 struct al_error *err)
-{
-	const json_t *m = rec->b->manifest;
-	const char *credit = str_at(m, "reporter", "credit");
-	char when[AL_RFC3339_LEN];
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	al_time_format(rec->at, when);
-	if (sqlite3_prepare_v2(
-		    db,
-		    "INSERT INTO reports (id, imported, updated, revision, "
-		    "bundle, meta, title, project, class, created, "
-		    "imported_at, "
-		    "reporter, credit, signature, signer, proposed, state, "
-		    "rating, reply_key) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, "
-		    "?7, "
-		    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', NULL, ?16) "
-		    "ON CONFLICT (id) DO UPDATE SET updated = ?2, revision = "
-		    "?3, "
-		    "bundle = ?4, meta = ?5, title = ?6, project = ?7, "
-		    "class = ?8, created = ?9, reporter = ?11, credit = ?12, "
-		    "proposed = ?15, reply_key = ?16",
-		    -1, &st, NULL))
-		return al_db_fail(db, "recording the report", err);
-	sqlite3_bind_text(st, 1, str_at(m, NULL, "id"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, rec->seq);
-	sqlite3_bind_int64(st, 3, rec->revision);
-	sqlite3_bind_text(st, 4, rec->bundle, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, rec->meta_sha, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 6, str_at(m, NULL, "title"));
-	bind_text_or_null(st, 7, str_at(m, NULL, "project"));
-	bind_text_or_null(st, 8, str_at(m, NULL, "class"));
-	bind_text_or_null(st, 9, str_at(m, NULL, "created"));
-	sqlite3_bind_text(st, 10, when, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 11, str_at(m, "reporter", "name"));
-	sqlite3_bind_text(st, 12, credit ? credit : "anonymous", -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 13, al_sig_state_name(rec->sig->state), -1,
-			  SQLITE_STATIC);
-	bind_text_or_null(st, 14, *rec->sig->fpr ? rec->sig->fpr : NULL);
-	bind_text_or_null(st, 15, proposed_rating(m));
-	if (rec->b->reply_key)
-		sqlite3_bind_blob(st, 16, rec->b->reply_key,
-				  (int)rec->b->reply_key_len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 16);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = al_db_fail(db, "recording the report", err);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int insert_bundle(sqlite3 *db, const struct record *rec,
-			 struct al_error *err)
+static int insert_key(sqlite3 *db, const char *sha, const void *key,
+		      size_t len, struct al_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = 0;
 
 	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO bundles (sha256, content, report, "
-			       "size, event) VALUES (?, ?, ?, ?, ?)",
+			       "INSERT OR IGNORE INTO keys (sha256, key) "
+			       "VALUES (?, ?)",
 			       -1, &st, NULL))
-		return al_db_fail(db, "recording the bundle", err);
-	sqlite3_bind_text(st, 1, rec->bundle, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, rec->b->content_sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, str_at(rec->b->manifest, NULL, "id"), -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (int64_t)rec->size);
-	sqlite3_bind_int64(st, 5, rec->seq);
+		return al_db_fail(db, "recording", err);
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, key, (int)len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = al_db_fail(db, "recording the bundle", err);
+		rc = al_db_fail(db, "recording", err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -443,36 +350,38 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 {
 	const char *id = str_at(b->manifest, NULL, "id");
 	char of[37] = "", hex[AL_SHA256_HEX];
-	char meta_sha[AL_SHA256_HEX];
+	char meta_sha[AL_SHA256_HEX], rk[AL_SHA256_HEX];
 	struct found prev = {0};
-	struct record rec = {0};
 	json_t *meta = NULL, *data = NULL;
 	char *meta_json = NULL;
 	size_t meta_len;
 	uint64_t blob_size;
 	bool existed = true, published = false, same_bundle;
-	int64_t now, revision = 0;
+	int64_t now, revision = 0, purged = 0, seq = -1;
 	int rc, hit;
 
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		return rc;
 
 	/* replay: the same bundle bytes, or the same inner archive */
-	hit = lookup(v->db, "SELECT report FROM bundles WHERE sha256 = ?",
-		     r->bundle, of, NULL, err);
+	hit = lookup(v->db,
+		     "SELECT report, purged FROM bundles WHERE sha256 = ?",
+		     r->bundle, of, &purged, err);
 	same_bundle = hit == 1;
 	if (hit == 0)
 		hit = lookup(v->db,
-			     "SELECT report FROM bundles WHERE content = ?",
-			     b->content_sha256, of, NULL, err);
+			     "SELECT report, purged FROM bundles WHERE "
+			     "content = ?",
+			     b->content_sha256, of, &purged, err);
 	if (hit < 0) {
 		rc = hit;
 		goto fail;
 	}
 	if (hit) {
 		/* the same bytes again: if the store lost its copy, this one
-		 * (just read and checked) puts it back */
-		if (same_bundle) {
+		 * (just read and checked) puts it back, unless the report
+		 * was purged (retention): then nothing is stored again */
+		if (same_bundle && !purged) {
 			rc = al_blob_commit(*blob, hex, &blob_size, &existed,
 					    err);
 			*blob = NULL;
@@ -486,8 +395,10 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 			rc = al_error_set(err, AL_ENOMEM, "out of memory");
 			goto fail;
 		}
-		if (same_bundle && !existed &&
-		    json_object_set_new(data, "restored", json_true())) {
+		if (((same_bundle && !purged && !existed &&
+		      json_object_set_new(data, "restored", json_true())) ||
+		     (purged &&
+		      json_object_set_new(data, "purged", json_true())))) {
 			rc = al_error_set(err, AL_ENOMEM, "out of memory");
 			goto fail;
 		}
@@ -527,10 +438,12 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 		goto fail;
 	}
 	if (b->reply_key) {
-		char rk[AL_SHA256_HEX];
-
 		al_sha256_hex(b->reply_key, b->reply_key_len, rk);
-		json_object_set_new(meta, "reply_key_sha256", json_string(rk));
+		if (json_object_set_new(meta, "reply_key_sha256",
+					json_string(rk))) {
+			rc = al_error_set(err, AL_ENOMEM, "out of memory");
+			goto fail;
+		}
 	}
 	if ((rc = al_jcs_dump(meta, &meta_json, &meta_len, err)))
 		goto fail;
@@ -558,25 +471,17 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
 	}
-	rec = (struct record){
-		.b = b,
-		.sig = sig,
-		.meta_sha = meta_sha,
-		.at = now,
-		.revision = revision + 1,
-		.bundle = r->bundle,
-		.size = size,
-	};
 	if ((rc = insert_meta(v->db, meta_sha, meta_json, meta_len, err)) ||
-	    (rc = al_db_append(v->db, now, "import", id, v->actor, data,
-			       &rec.seq, err)) ||
-	    (rc = upsert_report(v->db, &rec, err)) ||
-	    (rc = insert_bundle(v->db, &rec, err)) ||
+	    (b->reply_key && (rc = insert_key(v->db, rk, b->reply_key,
+					      b->reply_key_len, err))) ||
+	    (rc = al_db_append(v->db, now, "import", id, v->actor, data, &seq,
+			       err)) ||
+	    (rc = al_state_apply(v->db, seq, err)) ||
 	    (rc = al_db_commit(v->db, err)))
 		goto fail;
 	r->status = AL_IMPORT_IMPORTED;
-	r->seq = rec.seq;
-	r->revision = rec.revision;
+	r->seq = seq;
+	r->revision = revision + 1;
 	snprintf(r->report, sizeof(r->report), "%s", id);
 	goto out;
 fail:

@@ -179,28 +179,6 @@ static int write_texts(int root, const json_t *m, struct al_error *err)
 }
 
 /* Remove a folder tree we made (never following links). */
-static void remove_tree(int parent, const char *name)
-{
-	int fd = openat(parent, name,
-			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
-
-	if (fd >= 0 && (d = fdopendir(fd))) {
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			if (unlinkat(dirfd(d), e->d_name, 0) < 0 &&
-			    (errno == EISDIR || errno == EPERM))
-				remove_tree(dirfd(d), e->d_name);
-		}
-		closedir(d);
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	unlinkat(parent, name, AT_REMOVEDIR);
-}
-
 struct hash_tee {
 	struct al_sha256 *sha;
 };
@@ -227,8 +205,10 @@ static int current_bundle(struct al_vault *v, const char *id,
 	int rc;
 
 	if (sqlite3_prepare_v2(v->db,
-			       "SELECT bundle, signature, coalesce(signer, '') "
-			       "FROM reports WHERE id = ?",
+			       "SELECT r.bundle, r.signature, "
+			       "coalesce(r.signer, ''), b.purged FROM reports "
+			       "r JOIN bundles b ON b.sha256 = r.bundle WHERE "
+			       "r.id = ?",
 			       -1, &st, NULL))
 		return al_db_fail(v->db, "reading a report", err);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -240,7 +220,14 @@ static int current_bundle(struct al_vault *v, const char *id,
 			 sqlite3_column_text(st, 1));
 		snprintf(rec->signer, sizeof(rec->signer), "%s",
 			 sqlite3_column_text(st, 2));
-		rc = 0;
+		rc = sqlite3_column_int(st, 3)
+			     ? al_error_set(err, AL_ENOTFOUND,
+					    "report %s was purged (retention): "
+					    "its bundle is deleted, nothing to "
+					    "open (airlock-vault log %s says "
+					    "why)",
+					    id, id)
+			     : 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = al_error_set(err, AL_ENOTFOUND, "no report '%s'", id);
 	} else {
@@ -383,13 +370,13 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 		goto fail;
 	}
 	if ((rc = al_db_commit(v->db, err))) {
-		remove_tree(parent, base);
+		al_remove_tree(parent, base);
 		goto out;
 	}
 	fsync(parent);
 	goto out;
 fail:
-	remove_tree(parent, tmpl);
+	al_remove_tree(parent, tmpl);
 out:
 	json_decref(data);
 	al_bundle_release(&b);

@@ -18,6 +18,7 @@
 #include "al_text.h"
 #include "al_time.h"
 #include "al_uuid.h"
+#include "al_ledger.h"
 #include "al_vault.h"
 
 int al_vault_path(const char *given, char **out, struct al_error *err)
@@ -346,6 +347,21 @@ out:
 	return rc;
 }
 
+/* A vault begins signed: its init event is covered by checkpoint 2 (the
+ * init event and the checkpoint's own). */
+static int first_checkpoint(const char *path, struct al_error *err)
+{
+	struct al_checkpoint_result cp;
+	struct al_vault *v = NULL;
+	int rc;
+
+	if ((rc = al_vault_open(path, &v, err)))
+		return rc;
+	rc = al_vault_checkpoint(v, &cp, err);
+	al_vault_close(v);
+	return rc;
+}
+
 int al_vault_init(const char *path, const char *key, const char *policy_buf,
 		  size_t policy_len, struct al_error *err)
 {
@@ -416,7 +432,8 @@ int al_vault_init(const char *path, const char *key, const char *policy_buf,
 	    (policy_buf &&
 	     (rc = write_policy(dirfd, policy_buf, policy_len, err))) ||
 	    (rc = init_ledger(ledger, primary, origin,
-			      policy_buf ? policy_sha : NULL, err)))
+			      policy_buf ? policy_sha : NULL, err)) ||
+	    (rc = first_checkpoint(path, err)))
 		goto cleanup;
 	if (fsync(dirfd) < 0) {
 		rc = al_error_set(err, AL_EIO, "vault '%s': %s", vis,

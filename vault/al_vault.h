@@ -76,7 +76,7 @@ int al_vault_now(int64_t *out, struct al_error *err);
 
 /* ---- the ledger (al_db.c) ---- */
 
-#define AL_DB_SCHEMA_VERSION 1
+#define AL_DB_SCHEMA_VERSION 2
 
 /* Open (create when create is true) the SQLite ledger at path with the
  * pragmas of docs/vault.md; check or create the schema.  AL_EIO,
@@ -103,6 +103,11 @@ int al_db_fail(sqlite3 *db, const char *what, struct al_error *err);
 int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,
 		 const char *actor, const json_t *data, int64_t *seq,
 		 struct al_error *err);
+
+/* Is the ledger's schema exactly the one al_db_open creates (every table,
+ * index and trigger, with the same SQL)?  AL_EINTEGRITY naming the first
+ * object missing, changed or added. */
+int al_db_schema_check(sqlite3 *db, struct al_error *err);
 
 /* meta table: small named values (origin, key, created). */
 int al_db_meta_get(sqlite3 *db, const char *key, char *out, size_t outsz,

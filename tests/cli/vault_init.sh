@@ -22,9 +22,12 @@ check "ledger is 0600" [ "$(stat -c %a "$V/ledger.sqlite")" = 600 ]
 check "store is 0700" [ "$(stat -c %a "$V/store")" = 700 ]
 check "no policy.json without --policy" [ ! -e "$V/policy.json" ]
 ledger_q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True); print("\n".join("|".join(map(str,r)) for r in c.execute(sys.argv[2])))' "$1" "$2"; }
-check "first event is init with the key" \
-    [ "$(ledger_q "$V/ledger.sqlite" "select seq, kind, actor from events")" = "0|init|$KEY" ]
-check "schema version 1" [ "$(ledger_q "$V/ledger.sqlite" "pragma user_version")" = 1 ]
+check "first event is init with the key, then the first checkpoint" \
+    [ "$(ledger_q "$V/ledger.sqlite" "select seq, kind, actor from events")" = "0|init|$KEY
+1|checkpoint|$KEY" ]
+check "a new vault begins with signed checkpoint 2" \
+    [ "$(ledger_q "$V/ledger.sqlite" "select size from checkpoints")" = 2 ]
+check "schema version 2" [ "$(ledger_q "$V/ledger.sqlite" "pragma user_version")" = 2 ]
 check "WAL journal" [ "$(ledger_q "$V/ledger.sqlite" "pragma journal_mode")" = wal ]
 run vault --vault "$V" list
 check "list of an empty vault" expect_exit 0

@@ -26,6 +26,8 @@ static const char usage_text[] =
 	"             (imported, replay, refused), report, revision,\n"
 	"             duplicates, error, bundle (its SHA-256)\n"
 	"  --quiet    no line per imported file\n"
+	"  --no-checkpoint  do not sign a checkpoint at the end (bulk work:\n"
+	"             run airlock-vault checkpoint afterwards)\n"
 	"\nExit status: 0 every file imported or replayed, 1 a file was\n"
 	"refused, 3 a refusal was an integrity failure (bad signature, hash\n"
 	"or size mismatch).\n";
@@ -200,13 +202,14 @@ int cmd_import(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		NO_CHECKPOINT_OPTION,
 		VAULT_OPTION,
 		{NULL, 0, NULL, 0},
 	};
 	struct al_vault *v = NULL;
 	struct jobs jobs = {0};
 	json_t *out = NULL;
-	bool json = false, quiet = false, tty = isatty(2);
+	bool json = false, quiet = false, tty = isatty(2), skip = false;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
@@ -216,6 +219,9 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'N':
+			skip = true;
 			break;
 		case 'V':
 			vault_given = optarg;
@@ -281,6 +287,7 @@ int cmd_import(int argc, char **argv)
 			break;
 		}
 	}
+	rc = vault_end(v, skip, rc);
 	if (json && vault_print_json(out) && !rc)
 		rc = AL_EIO;
 out:

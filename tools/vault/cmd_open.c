@@ -16,7 +16,8 @@ static const char usage_text[] =
 	"(the texts), manifest.json, attachments/..., keys/reply.asc.  An\n"
 	"existing path is never overwritten and links are never followed.\n"
 	"The opening is recorded in the ledger.\n\n"
-	"  -o, --output DIR   the new folder (default ./airlock-ID)\n";
+	"  -o, --output DIR   the new folder (default ./airlock-ID)\n"
+	"  --no-checkpoint    do not sign a checkpoint afterwards\n";
 
 static void on_signal(int sig)
 {
@@ -58,6 +59,7 @@ int cmd_open(int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		NO_CHECKPOINT_OPTION,
 		VAULT_OPTION,
 		{NULL, 0, NULL, 0},
 	};
@@ -65,12 +67,16 @@ int cmd_open(int argc, char **argv)
 	struct al_vault *v = NULL;
 	const char *dir = NULL;
 	char id[37], def[64];
+	bool skip = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			dir = optarg;
+			break;
+		case 'N':
+			skip = true;
 			break;
 		case 'V':
 			vault_given = optarg;
@@ -101,8 +107,9 @@ int cmd_open(int argc, char **argv)
 	if (rc)
 		goto fail;
 	vault_say("report %s opened in %s", id, dir);
+	rc = vault_end(v, skip, 0);
 	al_vault_close(v);
-	return 0;
+	return rc;
 fail:
 	vault_fail(&err);
 	al_vault_close(v);

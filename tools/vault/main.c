@@ -16,6 +16,12 @@ static const struct al_cli_command commands[] = {
 	{"list", cmd_list, "list reports"},
 	{"show", cmd_show, "show one report and its history"},
 	{"open", cmd_open, "decrypt a report's bundle into a new folder"},
+	{"log", cmd_log, "the ledger's history"},
+	{"checkpoint", cmd_checkpoint, "sign the ledger's tree head"},
+	{"audit", cmd_audit, "check the ledger, checkpoints and store"},
+	{"export", cmd_export, "export the ledger for an auditor"},
+	{"proof", cmd_proof, "an inclusion proof of a report's import"},
+	{"purge", cmd_purge, "delete a report's ciphertext (retention)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

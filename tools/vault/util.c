@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "al_ledger.h"
 #include "al_text.h"
 #include "cli.h"
 #include "vault.h"
@@ -64,4 +65,23 @@ int vault_open(struct al_vault **v)
 		vault_fail(&err);
 	free(path);
 	return rc;
+}
+
+int vault_end(struct al_vault *v, bool skip, int rc)
+{
+	struct al_checkpoint_result cp;
+	struct al_error err = {0};
+	int crc;
+
+	if (!v || skip)
+		return rc;
+	if (!(crc = al_vault_checkpoint(v, &cp, &err)))
+		return rc;
+	fputs("airlock-vault: the ledger records the change, but no checkpoint "
+	      "was signed: ",
+	      stderr);
+	al_cli_print_message(stderr, err.msg[0] ? err.msg
+						: al_error_name(err.code));
+	fputs(" ('airlock-vault checkpoint' signs it)\n", stderr);
+	return rc ? rc : crc;
 }

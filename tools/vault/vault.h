@@ -16,6 +16,12 @@ int cmd_import(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_open(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 /* The vault folder given before the command (--vault DIR), or NULL. */
 extern const char *vault_given;
@@ -25,6 +31,19 @@ extern const char *vault_given;
 	{                                             \
 		"vault", required_argument, NULL, 'V' \
 	}
+
+/* The option of every command that changes the vault. */
+#define NO_CHECKPOINT_OPTION                                     \
+	{                                                        \
+		"no-checkpoint", no_argument, NULL, 'N' \
+	}
+
+/*
+ * End a command that changed the vault: sign a checkpoint (unless skip,
+ * --no-checkpoint), so the newest events are covered.  When signing fails
+ * it says so (the change stays recorded) and returns its code if rc was 0.
+ */
+int vault_end(struct al_vault *v, bool skip, int rc);
 
 /* Open the vault (--vault, $AIRLOCK_VAULT, XDG), printing the failure. */
 int vault_open(struct al_vault **v);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef AL_LEDGER_H
+#define AL_LEDGER_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "al_checkpoint.h"
+#include "al_error.h"
+#include "al_vault.h"
+
+/*
+ * The ledger's history and what is derived from it (docs/ledger.md).
+ */
+
+/* ---- derived state (al_state.c) ---- */
+
+/*
+ * Bring the derived tables (reports, bundles) up to date with event seq,
+ * which is in the events table already: an import upserts its report (the
+ * metadata from metas, the reply key from keys) and adds its bundle, a
+ * tombstone marks its bundles purged; other kinds change nothing.  Inside
+ * the caller's transaction.  AL_EINTEGRITY naming the event when what it
+ * refers to is missing or malformed, AL_EIO.
+ */
+int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err);
+
+/*
+ * Empty the derived tables and apply every event again, in order, inside
+ * the caller's transaction (which audit rolls back).
+ */
+int al_state_rebuild(sqlite3 *db, struct al_error *err);
+
+/* The reporter's proposed rating from metadata: its severity.rating, else
+ * the rating of its CVSS v4.0, else v3.1 vector; NULL for none. */
+const char *al_state_proposed_rating(const json_t *meta);
+
+/* ---- checkpoints, history, proofs (al_log.c) ---- */
+
+struct al_checkpoint_result {
+	bool made;       /* false: the newest one already covered every event */
+	uint64_t size;   /* the newest checkpoint's size */
+	char root[64];   /* its root, base64 */
+};
+
+/*
+ * Sign the tree head: append a "checkpoint" event announcing size N (its
+ * seq + 1), compute the root of those N events, sign the checkpoint text
+ * with the vault's key (detached, armored) and store it, in one
+ * transaction.  Nothing is appended when the newest checkpoint already
+ * covers every event.  The codes of al_gpg_sign_detached (the agent, the
+ * key), AL_EIO.
+ */
+int al_vault_checkpoint(struct al_vault *v, struct al_checkpoint_result *out,
+			struct al_error *err);
+
+/* The same, inside a transaction the caller holds (BEGIN IMMEDIATE). */
+int al_vault_checkpoint_locked(struct al_vault *v,
+			       struct al_checkpoint_result *out,
+			       struct al_error *err);
+
+/*
+ * The history: events as JSON objects (their canonical bytes parsed), in
+ * seq order; with id (a full report id), that report's only.
+ */
+int al_vault_log(struct al_vault *v, const char *id, json_t **out,
+		 struct al_error *err);
+
+/*
+ * An inclusion proof (docs/ledger.md "Proofs") of report id's first import
+ * event against the newest signed checkpoint, as the JSON object written
+ * to the proof file.  The proof is checked before it is returned.
+ * AL_ENOTFOUND, AL_EINVAL when the import is not yet covered by a signed
+ * checkpoint ("airlock-vault checkpoint signs it"), AL_EINTEGRITY when the
+ * stored checkpoint does not match the events (audit says more).
+ */
+int al_vault_proof(struct al_vault *v, const char *id, json_t **out,
+		   struct al_error *err);
+
+/* Every leaf hash of the first n events (n: all of them when -1), malloc'd
+ * into *leaves, their number in *count. */
+int al_ledger_leaves(sqlite3 *db, int64_t n, uint8_t (**leaves)[AL_MERKLE_HASH],
+		     uint64_t *count, struct al_error *err);
+
+/* ---- audit (al_audit.c) ---- */
+
+struct al_audit {
+	int64_t events;
+	int64_t checkpoints;
+	int64_t newest;        /* the newest checkpoint's size */
+	int64_t reports;
+	int64_t bundles;
+	int64_t purged;        /* bundles purged */
+	int64_t purged_left;   /* purged bundles still in the store */
+	int64_t unreferenced;  /* blobs in the store no bundle names */
+};
+
+/*
+ * Check everything docs/ledger.md "Audit" lists, stopping at the first
+ * failure: AL_EINTEGRITY with a one-line message naming the event,
+ * checkpoint, report or blob and the rule.  Changes nothing (the rebuild
+ * of the derived state is rolled back).  Figures go to out.  pin: the
+ * fingerprint every checkpoint must be signed by, from outside the ledger
+ * (NULL: the key the ledger names).
+ */
+int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
+		   struct al_error *err);
+
+/* ---- export (al_export.c) ---- */
+
+struct al_export_result {
+	int64_t events;
+	int64_t checkpoints;
+};
+
+/*
+ * The auditor's export (docs/ledger.md "Export") into a new folder dir:
+ * an "export" event and a checkpoint first, then the files, written into
+ * a temporary folder beside dir and renamed into place (AL_EEXIST when dir
+ * exists).
+ */
+int al_vault_export_ledger(struct al_vault *v, const char *dir,
+			   struct al_export_result *out, struct al_error *err);
+
+/* ---- retention (al_purge.c) ---- */
+
+struct al_purge_result {
+	int64_t seq;      /* the tombstone event; -1 when none was needed */
+	int64_t bundles;  /* bundles deleted from the store */
+	int64_t left;     /* blobs that could not be removed (audit names them) */
+};
+
+/*
+ * Delete the stored ciphertext of every bundle of report id and append a
+ * "tombstone" event with the reason (one line of text, 1 to 500 bytes, no
+ * control character: AL_EUSAGE otherwise).  The ledger's events stay, so
+ * the tree and every proof stay valid.  A report purged already is
+ * refused (AL_EEXIST), unless some of its blobs survived a crash: those
+ * are removed, and no event is added.
+ */
+int al_vault_purge(struct al_vault *v, const char *id, const char *reason,
+		   struct al_purge_result *out, struct al_error *err);
+
+#endif
