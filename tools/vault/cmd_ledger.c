@@ -405,11 +405,15 @@ int cmd_proof(int argc, char **argv)
 	    (rc = write_proof(proof, file, &err))) {
 		vault_fail(&err);
 	} else if (strcmp(file, "-")) {
-		printf("proof of report %s (event %lld in checkpoint) written "
-		       "to ",
+		const char *cp = jstr(proof, "checkpoint");
+		const char *nl = strchr(cp, '\n');
+
+		printf("proof of report %s (event %lld, in signed checkpoint "
+		       "%lld) written to ",
 		       id,
 		       (long long)json_integer_value(
-			       json_object_get(proof, "index")));
+			       json_object_get(proof, "index")),
+		       nl ? strtoll(nl + 1, NULL, 10) : 0LL);
 		al_cli_print_visible(stdout, file);
 		putchar('\n');
 	}
