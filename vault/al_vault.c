@@ -514,7 +514,8 @@ int al_vault_find(struct al_vault *v, const char *given, char out[37],
 #define REPORT_COLUMNS                                                      \
 	"id, title, state, rating, class, project, created, imported_at, "  \
 	"revision, signature, signer, bundle, reporter, credit, proposed, " \
-	"imported, meta"
+	"imported, meta, (SELECT b.purged FROM bundles b WHERE b.sha256 = "  \
+	"reports.bundle)"
 
 static json_t *column_json(sqlite3_stmt *st, int i)
 {
@@ -548,6 +549,12 @@ static json_t *report_row(sqlite3_stmt *st)
 			json_decref(o);
 			return NULL;
 		}
+	}
+	/* column 16 is the meta hash; 17 whether the bundle was purged */
+	if (json_object_set_new(o, "purged",
+				json_boolean(sqlite3_column_int(st, 17)))) {
+		json_decref(o);
+		return NULL;
 	}
 	return o;
 }
@@ -659,8 +666,8 @@ int al_vault_report(struct al_vault *v, const char *id, json_t **out,
 		return rc;
 	}
 	o = report_row(st);
-	meta = json_loadb((const char *)sqlite3_column_text(st, 17),
-			  (size_t)sqlite3_column_bytes(st, 17), 0, NULL);
+	meta = json_loadb((const char *)sqlite3_column_text(st, 18),
+			  (size_t)sqlite3_column_bytes(st, 18), 0, NULL);
 	sqlite3_finalize(st);
 	if (!o || !meta || json_object_set_new(o, "manifest", meta)) {
 		if (!o)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "al_hash.h"
+#include "al_ledger.h"
 #include "al_vault.h"
 
 struct fx {
@@ -341,6 +342,185 @@ static void test_vault__path_resolution(void **state)
 	assert_null(p);
 }
 
+/* ---- the schema check and the derived state (al_db_schema_check,
+ * al_state.c) ---- */
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+static void test_vault__schema_check(void **state)
+{
+	struct fx *f = *state;
+	struct al_error err = {0};
+
+	assert_int_equal(al_db_schema_check(f->db, &err), 0);
+	exec_ok(f->db, "CREATE INDEX evil ON events (at)");
+	assert_int_equal(al_db_schema_check(f->db, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "index 'evil' is not airlock's"));
+	exec_ok(f->db, "DROP INDEX evil");
+	assert_int_equal(al_db_schema_check(f->db, &err), 0);
+	exec_ok(f->db, "DROP TRIGGER events_no_delete");
+	assert_int_equal(al_db_schema_check(f->db, &err), AL_EINTEGRITY);
+	assert_non_null(
+		strstr(err.msg, "trigger events_no_delete is missing"));
+	/* the same name with another body */
+	exec_ok(f->db, "CREATE TRIGGER events_no_delete BEFORE DELETE ON "
+		       "events BEGIN SELECT 1; END");
+	assert_int_equal(al_db_schema_check(f->db, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "trigger events_no_delete was changed"));
+}
+
+#define RID "11111111-2222-4333-8444-555555555555"
+#define BUNDLE_A "aa00000000000000000000000000000000000000000000000000000000000000"
+#define BUNDLE_B "bb00000000000000000000000000000000000000000000000000000000000000"
+
+/* A metas row for report id with this title; its hash into sha. */
+static void put_meta(struct fx *f, const char *id, const char *title,
+		     const char *extra, char sha[AL_SHA256_HEX])
+{
+	char json[512];
+	sqlite3_stmt *st;
+
+	snprintf(json, sizeof(json),
+		 "{\"id\":\"%s\",\"title\":\"%s\",\"project\":\"p\","
+		 "\"class\":\"xss\",\"created\":\"2026-11-01T00:00:00Z\"%s}",
+		 id, title, extra ? extra : "");
+	al_sha256_hex(json, strlen(json), sha);
+	assert_int_equal(sqlite3_prepare_v2(f->db,
+					    "INSERT OR IGNORE INTO metas "
+					    "(sha256, json) VALUES (?, ?)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+static json_t *import_data(const char *bundle, const char *meta, int rev)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:{s:s}}", "bundle",
+			 bundle, "bytes", (json_int_t)100, "content", bundle,
+			 "manifest", bundle, "meta", meta, "revision",
+			 (json_int_t)rev, "signature", "state", "none");
+}
+
+static int apply(struct fx *f, int64_t seq, struct al_error *err)
+{
+	int rc;
+
+	assert_int_equal(al_db_begin(f->db, err), 0);
+	rc = al_state_apply(f->db, seq, err);
+	if (rc)
+		al_db_rollback(f->db);
+	else
+		assert_int_equal(al_db_commit(f->db, err), 0);
+	return rc;
+}
+
+static void test_vault__state_from_events(void **state)
+{
+	struct fx *f = *state;
+	struct al_error err = {0};
+	char m1[AL_SHA256_HEX], m2[AL_SHA256_HEX];
+	char *t;
+	size_t len;
+	int64_t seq;
+
+	put_meta(f, RID, "first", ",\"severity\":{\"cvss_v3\":\"CVSS:3.1/"
+				  "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}",
+		 m1);
+	seq = append(f, "import", RID, import_data(BUNDLE_A, m1, 1));
+	assert_int_equal(apply(f, seq, &err), 0);
+	t = query_text(f->db, "SELECT title || '/' || proposed || '/' || "
+			      "revision FROM reports",
+		       &len);
+	assert_string_equal(t, "first/critical/1");
+	free(t);
+	/* a revision updates the row and adds a bundle */
+	put_meta(f, RID, "second", NULL, m2);
+	seq = append(f, "import", RID, import_data(BUNDLE_B, m2, 2));
+	assert_int_equal(apply(f, seq, &err), 0);
+	t = query_text(f->db, "SELECT title || '/' || coalesce(proposed, "
+			      "'-') || '/' || revision || '/' || imported "
+			      "|| '/' || updated FROM reports",
+		       &len);
+	assert_string_equal(t, "second/-/2/0/1");
+	free(t);
+	/* a tombstone marks both bundles purged */
+	seq = append(f, "tombstone", RID,
+		     json_pack("{s:[s,s], s:s}", "bundles", BUNDLE_A,
+			       BUNDLE_B, "reason", "retention"));
+	assert_int_equal(apply(f, seq, &err), 0);
+	t = query_text(f->db, "SELECT sum(purged) FROM bundles", &len);
+	assert_string_equal(t, "2");
+	free(t);
+	/* a rebuild gives the same rows */
+	exec_ok(f->db, "CREATE TEMP TABLE r0 AS SELECT * FROM reports;"
+		       "CREATE TEMP TABLE b0 AS SELECT * FROM bundles");
+	assert_int_equal(al_db_begin(f->db, &err), 0);
+	assert_int_equal(al_state_rebuild(f->db, &err), 0);
+	assert_int_equal(al_db_commit(f->db, &err), 0);
+	t = query_text(f->db, "SELECT (SELECT count(*) FROM (SELECT * FROM r0 "
+			      "EXCEPT SELECT * FROM reports)) + (SELECT "
+			      "count(*) FROM (SELECT * FROM b0 EXCEPT SELECT "
+			      "* FROM bundles)) + (SELECT count(*) FROM "
+			      "reports) * 10",
+		       &len);
+	assert_string_equal(t, "10");
+	free(t);
+}
+
+static void test_vault__state_refuses_what_events_do_not_support(void **state)
+{
+	struct fx *f = *state;
+	struct al_error err = {0};
+	char m1[AL_SHA256_HEX], other[AL_SHA256_HEX];
+	int64_t seq;
+
+	/* metadata that is not in the metas table */
+	seq = append(f, "import", RID,
+		     import_data(BUNDLE_A, "ab" BUNDLE_A + 2, 1));
+	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "is not in the metas table"));
+	assert_non_null(strstr(err.msg, "event 0 (import)"));
+	/* metadata of another report */
+	put_meta(f, "99999999-2222-4333-8444-555555555555", "x", NULL, other);
+	seq = append(f, "import", RID, import_data(BUNDLE_A, other, 1));
+	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "names another report"));
+	/* data without its fields */
+	seq = append(f, "import", RID, json_pack("{s:s}", "bundle", BUNDLE_A));
+	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "its data lacks"));
+	/* the same bundle twice */
+	put_meta(f, RID, "t", NULL, m1);
+	seq = append(f, "import", RID, import_data(BUNDLE_A, m1, 1));
+	assert_int_equal(apply(f, seq, &err), 0);
+	seq = append(f, "import", RID, import_data(BUNDLE_A, m1, 2));
+	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "recorded before"));
+	/* a tombstone for a bundle the report does not have */
+	seq = append(f, "tombstone", RID,
+		     json_pack("{s:[s], s:s}", "bundles", BUNDLE_B, "reason",
+			       "x"));
+	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "names a bundle the report does not "
+					"have"));
+	/* and one without bundles */
+	seq = append(f, "tombstone", RID, json_pack("{s:s}", "reason", "x"));
+	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
+	assert_non_null(strstr(err.msg, "lacks report or bundles"));
+	/* other kinds change nothing */
+	seq = append(f, "open", RID, json_pack("{s:s}", "bundle", BUNDLE_A));
+	assert_int_equal(apply(f, seq, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +539,9 @@ int main(void)
 		T(test_vault__other_schema_version_refused),
 		T(test_vault__missing_ledger_not_created),
 		T(test_vault__not_a_database),
+		T(test_vault__schema_check),
+		T(test_vault__state_from_events),
+		T(test_vault__state_refuses_what_events_do_not_support),
 		cmocka_unit_test(test_vault__path_resolution),
 #undef T
 	};

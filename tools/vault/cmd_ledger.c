@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "al_io.h"
-#include "al_jcs.h"
 #include "al_ledger.h"
 #include "cli.h"
 #include "vault.h"
@@ -165,61 +164,6 @@ static const char *jstr(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static void print_sig(const json_t *sig)
-{
-	printf("signature %s", jstr(sig, "state"));
-	if (*jstr(sig, "fpr")) {
-		putchar(' ');
-		al_cli_print_visible(stdout, jstr(sig, "fpr"));
-	}
-}
-
-static void print_details(const char *kind, const json_t *d)
-{
-	if (!strcmp(kind, "init")) {
-		printf("key %s, origin ", jstr(d, "key"));
-		al_cli_print_visible(stdout, jstr(d, "origin"));
-	} else if (!strcmp(kind, "import")) {
-		printf("revision %lld, %lld bytes, bundle %.12s, ",
-		       (long long)json_integer_value(
-			       json_object_get(d, "revision")),
-		       (long long)json_integer_value(
-			       json_object_get(d, "bytes")),
-		       jstr(d, "bundle"));
-		print_sig(json_object_get(d, "signature"));
-	} else if (!strcmp(kind, "replay")) {
-		printf("bundle %.12s, ", jstr(d, "bundle"));
-		print_sig(json_object_get(d, "signature"));
-		if (json_is_true(json_object_get(d, "restored")))
-			fputs(", restored the lost blob", stdout);
-		if (json_is_true(json_object_get(d, "purged")))
-			fputs(", purged: not stored", stdout);
-	} else if (!strcmp(kind, "refused")) {
-		printf("bundle %.12s: ", *jstr(d, "bundle") ? jstr(d, "bundle")
-							     : "-");
-		al_cli_print_visible(stdout, jstr(d, "reason"));
-	} else if (!strcmp(kind, "open")) {
-		printf("bundle %.12s", jstr(d, "bundle"));
-	} else if (!strcmp(kind, "tombstone")) {
-		printf("%zu bundles deleted: ",
-		       json_array_size(json_object_get(d, "bundles")));
-		al_cli_print_visible(stdout, jstr(d, "reason"));
-	} else if (!strcmp(kind, "checkpoint")) {
-		printf("size %lld", (long long)json_integer_value(
-					    json_object_get(d, "size")));
-	} else if (!strcmp(kind, "export")) {
-		al_cli_print_visible(stdout, jstr(d, "what"));
-	} else {
-		char *t = NULL;
-		size_t len;
-		struct al_error e;
-
-		if (!al_jcs_dump(d, &t, &len, &e))
-			al_cli_print_visible(stdout, t);
-		free(t);
-	}
-}
-
 static int log_opt(int c, void *ctx)
 {
 	if (c != 'j')
@@ -258,25 +202,7 @@ int cmd_log(int argc, char **argv)
 		goto out;
 	}
 	json_array_foreach(events, i, ev)
-	{
-		const char *kind = jstr(ev, "kind");
-		const char *report = json_string_value(
-			json_object_get(ev, "report"));
-
-		printf("%6lld  %s  ",
-		       (long long)json_integer_value(json_object_get(ev, "seq")),
-		       jstr(ev, "at"));
-		al_cli_print_visible(stdout, kind);
-		printf("%*s", (int)(11 - (strlen(kind) < 11 ? strlen(kind) : 11)),
-		       "");
-		if (report)
-			al_cli_print_visible(stdout, report);
-		else
-			fputs("-", stdout);
-		fputs("  ", stdout);
-		print_details(kind, json_object_get(ev, "data"));
-		putchar('\n');
-	}
+		vault_print_event(stdout, ev, true);
 	if (fflush(stdout))
 		rc = AL_EIO;
 out:

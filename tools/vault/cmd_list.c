@@ -152,7 +152,7 @@ static void show_text(const json_t *r)
 	const json_t *rep = json_object_get(m, "reporter");
 	const json_t *files = json_object_get(m, "files");
 	const json_t *ev;
-	char buf[64];
+	char buf[160];
 	size_t i;
 
 	show_line("id", str(r, "id"));
@@ -173,7 +173,13 @@ static void show_text(const json_t *r)
 	show_line("reporter", str(rep, "name"));
 	show_line("contact", str(rep, "contact"));
 	show_line("credit", str(r, "credit"));
-	show_line("bundle", str(r, "bundle"));
+	if (json_is_true(json_object_get(r, "purged"))) {
+		snprintf(buf, sizeof(buf), "%s (purged: deleted from the store)",
+			 str(r, "bundle"));
+		show_line("bundle", buf);
+	} else {
+		show_line("bundle", str(r, "bundle"));
+	}
 	json_array_foreach(files, i, ev)
 	{
 		char line[512];
@@ -185,18 +191,7 @@ static void show_text(const json_t *r)
 	}
 	puts("\nhistory:");
 	json_array_foreach(json_object_get(r, "events"), i, ev)
-	{
-		char *data = json_dumps(json_object_get(ev, "data"),
-					JSON_COMPACT | JSON_SORT_KEYS);
-
-		printf("  %5lld  %s  %-10s ",
-		       (long long)json_integer_value(
-			       json_object_get(ev, "seq")),
-		       str(ev, "at"), str(ev, "kind"));
-		vault_print_visible(stdout, data ? data : "");
-		putchar('\n');
-		free(data);
-	}
+		vault_print_event(stdout, ev, false);
 }
 
 int cmd_show(int argc, char **argv)

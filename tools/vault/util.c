@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "al_jcs.h"
 #include "al_ledger.h"
 #include "al_text.h"
 #include "cli.h"
@@ -84,4 +85,85 @@ int vault_end(struct al_vault *v, bool skip, int rc)
 						: al_error_name(err.code));
 	fputs(" ('airlock-vault checkpoint' signs it)\n", stderr);
 	return rc ? rc : crc;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static void print_sig(FILE *f, const json_t *sig)
+{
+	fprintf(f, "signature %s", jstr(sig, "state"));
+	if (*jstr(sig, "fpr")) {
+		fputc(' ', f);
+		al_cli_print_visible(f, jstr(sig, "fpr"));
+	}
+}
+
+static void print_details(FILE *f, const char *kind, const json_t *d)
+{
+	if (!strcmp(kind, "init")) {
+		fprintf(f, "key %s, origin ", jstr(d, "key"));
+		al_cli_print_visible(f, jstr(d, "origin"));
+	} else if (!strcmp(kind, "import")) {
+		fprintf(f, "revision %lld, %lld bytes, bundle %.12s, ",
+		       (long long)json_integer_value(
+			       json_object_get(d, "revision")),
+		       (long long)json_integer_value(
+			       json_object_get(d, "bytes")),
+		       jstr(d, "bundle"));
+		print_sig(f, json_object_get(d, "signature"));
+	} else if (!strcmp(kind, "replay")) {
+		fprintf(f, "bundle %.12s, ", jstr(d, "bundle"));
+		print_sig(f, json_object_get(d, "signature"));
+		if (json_is_true(json_object_get(d, "restored")))
+			fputs(", restored the lost blob", f);
+		if (json_is_true(json_object_get(d, "purged")))
+			fputs(", purged: not stored", f);
+	} else if (!strcmp(kind, "refused")) {
+		fprintf(f, "bundle %.12s: ", *jstr(d, "bundle") ? jstr(d, "bundle")
+							     : "-");
+		al_cli_print_visible(f, jstr(d, "reason"));
+	} else if (!strcmp(kind, "open")) {
+		fprintf(f, "bundle %.12s", jstr(d, "bundle"));
+	} else if (!strcmp(kind, "tombstone")) {
+		fprintf(f, "%zu bundles deleted: ",
+		       json_array_size(json_object_get(d, "bundles")));
+		al_cli_print_visible(f, jstr(d, "reason"));
+	} else if (!strcmp(kind, "checkpoint")) {
+		fprintf(f, "size %lld", (long long)json_integer_value(
+					    json_object_get(d, "size")));
+	} else if (!strcmp(kind, "export")) {
+		al_cli_print_visible(f, jstr(d, "what"));
+	} else {
+		char *t = NULL;
+		size_t len;
+		struct al_error e;
+
+		if (!al_jcs_dump(d, &t, &len, &e))
+			al_cli_print_visible(f, t);
+		free(t);
+	}
+}
+
+void vault_print_event(FILE *f, const json_t *ev, bool with_report)
+{
+	const char *kind = jstr(ev, "kind");
+	const char *report = json_string_value(json_object_get(ev, "report"));
+	size_t klen = strlen(kind);
+
+	fprintf(f, "%6lld  %s  ",
+		(long long)json_integer_value(json_object_get(ev, "seq")),
+		jstr(ev, "at"));
+	al_cli_print_visible(f, kind);
+	fprintf(f, "%*s", (int)(klen < 11 ? 11 - klen : 1), "");
+	if (with_report) {
+		al_cli_print_visible(f, report ? report : "-");
+		fputs("  ", f);
+	}
+	print_details(f, kind, json_object_get(ev, "data"));
+	fputc('\n', f);
 }
