@@ -819,6 +819,37 @@ def _():
                 "init event" % W.fpr_b, "export", d)
 
 
+@test("export: checkpoints signed before the key expired stay good")
+def _():
+    # a key made and used in 2020 with a one-day expiry: expired now
+    gpg("--faked-system-time", "20200101T000000", "--quick-gen-key",
+        "Old <old@example.org>", "ed25519", "sign", "1d")
+    out = gpg("--with-colons", "--list-keys", "<old@example.org>").decode()
+    old = [l.split(":")[9] for l in out.splitlines()
+           if l.startswith("fpr:")][0]
+    d = os.path.join(W.tmp, "expired")
+    lines = read_lines(W.good)
+    origin = json.loads(lines[0])["data"]["origin"]
+    evs = [json.loads(l) for l in lines]
+    for e in evs:
+        e["actor"] = old
+    evs[0]["data"]["key"] = old
+    lines = [canon(e) for e in evs]
+    os.makedirs(os.path.join(d, "checkpoints"))
+    write_lines(d, lines)
+    for e in evs:
+        if e["kind"] == "checkpoint":
+            n = e["data"]["size"]
+            with open(ckpt(d, n), "wb") as f:
+                f.write(checkpoint_text(origin, lines, n))
+            gpg("--yes", "--faked-system-time", "20200101T010000",
+                "--local-user", old, "--detach-sign", "--armor",
+                "--output", ckpt(d, n) + ".asc", ckpt(d, n))
+    with open(os.path.join(d, "keys.asc"), "wb") as f:
+        f.write(gpg("--export", "--armor", old))
+    expect_ok("export", d, "--key-fpr", old)
+
+
 @test("export: a wrong --key-fpr fails")
 def _():
     expect_fail("checkpoints/2.txt.asc: signed by %s, expected --key-fpr %s"

@@ -424,6 +424,7 @@ class Gpg:
         os.chmod(self.home, 0o700)
         self.env = dict(os.environ, GNUPGHOME=self.home, LC_ALL="C")
         self.primaries = set()
+        self.expiry = {}
 
     def run(self, args, stdin=None):
         cmd = ["gpg", "--batch", "--no-tty", "--no-auto-key-retrieve",
@@ -444,8 +445,15 @@ class Gpg:
         prev = None
         for line in r.stdout.decode("ascii", "replace").splitlines():
             f = line.split(":")
-            if f[0] == "fpr" and prev == "pub":
-                self.primaries.add(f[9].upper())
+            if f[0] == "fpr" and prev in ("pub", "sub"):
+                fpr = f[9].upper()
+                if prev == "pub":
+                    self.primaries.add(fpr)
+                    primary = fpr
+                # when the key expires (None: never), and its primary key
+                self.expiry[fpr] = (int(pexp) if pexp else None, primary)
+            if f[0] in ("pub", "sub"):
+                pexp = f[6]
             prev = f[0]
         if not self.primaries:
             raise Failure("%s: holds no public key" % what)
@@ -458,8 +466,8 @@ class Gpg:
             if line.startswith("[GNUPG:] "):
                 f = line[9:].split(" ")
                 st.setdefault(f[0], []).append(f[1:])
+        expired = "EXPKEYSIG" in st
         for bad, why in (("BADSIG", "bad signature"),
-                         ("EXPKEYSIG", "signed by an expired key"),
                          ("REVKEYSIG", "signed by a revoked key"),
                          ("EXPSIG", "the signature has expired"),
                          ("NO_PUBKEY", "signed by a key not in the "
@@ -471,8 +479,18 @@ class Gpg:
             raise Failure("%s: not a detached signature" % what)
         if len(st.get("NEWSIG", [[]])) != 1:
             raise Failure("%s: holds more than one signature" % what)
-        good = st.get("GOODSIG", [])
+        # A key that has expired since: the signature stays good when it
+        # was made before the signing key and its primary key expired
+        # (docs/ledger.md "Audit"); gpg --verify also calls it good.
+        good = st.get("EXPKEYSIG" if expired else "GOODSIG", [])
         valid = st.get("VALIDSIG", [])
+        if expired and len(valid) == 1 and len(valid[0]) >= 10:
+            made = int(valid[0][2]) if valid[0][2].isdigit() else None
+            for fpr in (valid[0][0].upper(), valid[0][9].upper()):
+                until = self.expiry.get(fpr, (None, None))[0]
+                if made is None or (until is not None and made >= until):
+                    raise Failure("%s: signed by a key that had expired "
+                                  "when the signature was made" % what)
         if r.returncode != 0 or len(good) != 1 or len(valid) != 1:
             raise Failure("%s: no good signature (gpg exit %d)"
                           % (what, r.returncode))
