@@ -221,6 +221,15 @@ out:
 	return rc;
 }
 
+void al_gpg_keep_keys(struct al_gpg *g, bool on)
+{
+	g->keep_keys = on;
+	if (!on && g->cached) {
+		gpgme_key_unref(g->cached);
+		g->cached = NULL;
+	}
+}
+
 void al_gpg_free(struct al_gpg *g)
 {
 	if (!g)
@@ -229,6 +238,8 @@ void al_gpg_free(struct al_gpg *g)
 		gpgme_release(g->ctx);
 	if (g->keys)
 		gpgme_release(g->keys);
+	if (g->cached)
+		gpgme_key_unref(g->cached);
 	free(g);
 }
 
@@ -370,6 +381,12 @@ int al_gpg_get_key(struct al_gpg *g, const char *fpr, bool secret,
 	gpgme_error_t e;
 
 	*out = NULL;
+	if (!secret && g->keep_keys && g->cached &&
+	    al_gpg_find_subkey(g->cached, fpr)) {
+		gpgme_key_ref(g->cached);
+		*out = g->cached;
+		return 0;
+	}
 	e = list_one(g, fpr, secret, &k);
 	if (e) {
 		switch (gpgme_err_code(e)) {
@@ -385,6 +402,12 @@ int al_gpg_get_key(struct al_gpg *g, const char *fpr, bool secret,
 	if (!al_gpg_find_subkey(k, fpr)) {
 		gpgme_key_unref(k);
 		return AL_ENOTFOUND;
+	}
+	if (!secret && g->keep_keys) {
+		if (g->cached)
+			gpgme_key_unref(g->cached);
+		gpgme_key_ref(k);
+		g->cached = k;
 	}
 	*out = k;
 	return 0;
@@ -915,6 +938,10 @@ int al_gpg_import_public(struct al_gpg *g, const void *buf, size_t len,
 	assert(g);
 	if (considered)
 		*considered = 0;
+	if (g->cached) {
+		gpgme_key_unref(g->cached);
+		g->cached = NULL;
+	}
 	if (!buf || len == 0)
 		return al_error_set(err, AL_EINVAL,
 				    "no OpenPGP key in the input");

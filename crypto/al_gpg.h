@@ -24,6 +24,14 @@ struct al_gpg;
 int al_gpg_new(struct al_gpg **out, struct al_error *err);
 void al_gpg_free(struct al_gpg *g);
 
+/*
+ * While on, a public key found once is not looked up again (each lookup
+ * costs a gpg process): for many verifications by one key in a short
+ * time, as an audit does.  The key's state (expired, revoked) is then the
+ * one seen at the first lookup.  Importing keys forgets it.
+ */
+void al_gpg_keep_keys(struct al_gpg *g, bool on);
+
 enum al_key_use {
 	AL_KEY_ENCRYPT, /* a public key with a usable encryption subkey */
 	AL_KEY_SIGN,    /* a secret key with a usable signing (sub)key */

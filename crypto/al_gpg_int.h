@@ -28,6 +28,12 @@ struct al_gpg {
 	 * line since it was last cleared.  gpg reports some only there: a
 	 * secret key listing without an agent ends like "no such key". */
 	gpgme_error_t agent_err;
+	/* The public key found last (al_gpg_get_key), kept while keep_keys
+	 * is on (al_gpg_keep_keys): an audit verifies every checkpoint by the
+	 * same key, and a key listing costs a gpg process.  Dropped when keys
+	 * are imported or keep_keys is turned off. */
+	gpgme_key_t cached;
+	bool keep_keys;
 };
 
 /* gpgme's text for e into buf (thread-safe); returns buf. */

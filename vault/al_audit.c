@@ -356,27 +356,32 @@ static int check_events(struct audit *a, struct al_error *err)
 	return 0;
 }
 
+static int check_signature(struct audit *a, struct ckpt *c,
+			   struct al_error *err)
+{
+	struct al_error e;
+	int rc;
+
+	rc = al_gpg_verify_detached_ex(a->v->gpg, c->text, strlen(c->text),
+				       c->sig, strlen(c->sig), a->pin,
+				       AL_VERIFY_EXPIRED_OK, NULL, NULL, &e);
+	if (rc == AL_EINTEGRITY)
+		return fail(err, "checkpoint %lld: %s", (long long)c->size,
+			    e.msg);
+	if (rc)
+		*err = e;
+	return rc;
+}
+
 static int check_signatures(struct audit *a, struct al_error *err)
 {
-	for (size_t i = 0; i < a->ncps; i++) {
-		struct ckpt *c = &a->cps[i];
-		struct al_error e;
-		int rc;
+	int rc = 0;
 
-		rc = al_gpg_verify_detached_ex(a->v->gpg, c->text,
-					       strlen(c->text), c->sig,
-					       strlen(c->sig), a->pin,
-					       AL_VERIFY_EXPIRED_OK, NULL,
-					       NULL, &e);
-		if (rc == AL_EINTEGRITY)
-			return fail(err, "checkpoint %lld: %s",
-				    (long long)c->size, e.msg);
-		if (rc) {
-			*err = e;
-			return rc;
-		}
-	}
-	return 0;
+	al_gpg_keep_keys(a->v->gpg, true);
+	for (size_t i = 0; i < a->ncps && !rc; i++)
+		rc = check_signature(a, &a->cps[i], err);
+	al_gpg_keep_keys(a->v->gpg, false);
+	return rc;
 }
 
 /* metas and keys: each row's key is the SHA-256 of its value. */
