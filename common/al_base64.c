@@ -15,8 +15,7 @@
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The 6-bit value of an alphabet character, or -1 (for '=' too). */
-static int value(unsigned char c)
+int al_base64_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -75,7 +74,7 @@ static int check(const char *text, size_t len, size_t pad, struct al_error *err)
 		unsigned char c = (unsigned char)text[i];
 		char show[16];
 
-		if (value(c) >= 0)
+		if (al_base64_value(c) >= 0)
 			continue;
 		if (c == '=' && all_padding(text, i, len))
 			return al_error_set(err, AL_EINVAL,
@@ -101,7 +100,7 @@ static int check(const char *text, size_t len, size_t pad, struct al_error *err)
 	/* the last character before the padding carries unused bits:
 	 * 4 of them before "==", 2 before "=" */
 	if (pad) {
-		int last = value((unsigned char)text[len - pad - 1]);
+		int last = al_base64_value((unsigned char)text[len - pad - 1]);
 		int mask = pad == 2 ? 0x0f : 0x03;
 
 		if (last & mask)
@@ -142,7 +141,7 @@ int al_base64_decode(const char *text, size_t len, uint8_t *out, size_t outsz,
 		uint32_t v = 0;
 
 		for (size_t j = 0; j < 4; j++) {
-			int d = value((unsigned char)text[i + j]);
+			int d = al_base64_value((unsigned char)text[i + j]);
 
 			/* check() let through no other character */
 			assert(d >= 0 || text[i + j] == '=');

@@ -12,6 +12,9 @@
 /* The characters encoding len bytes take, without the NUL. */
 #define AL_BASE64_LEN(len) ((((len) + 2) / 3) * 4)
 
+/* The 6-bit value of a character of the alphabet, or -1 (for '=' too). */
+int al_base64_value(unsigned char c);
+
 /* Encode len bytes into out (room for AL_BASE64_LEN(len) + 1), NUL-ended. */
 void al_base64_encode(const void *buf, size_t len, char *out);
 

@@ -7,6 +7,7 @@
  * Everything here is attacker-supplied: every read goes through src_get,
  * which knows where the input ends.  See docs/openpgp.md.
  */
+#include "al_base64.h"
 #include "al_pgp_scan.h"
 
 #include <assert.h>
@@ -58,21 +59,6 @@ static int not_pgp(struct al_error *err, const char *why)
 	return al_error_set(err, AL_EINVAL, "not an OpenPGP message (%s)", why);
 }
 
-static int b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 static bool is_blank(uint8_t c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
@@ -108,7 +94,7 @@ static int armor_get(struct src *s, uint8_t *out, struct al_error *err)
 			s->ended = true;
 			continue;
 		}
-		v = b64_value(c);
+		v = al_base64_value(c);
 		if (v < 0) {
 			char shown[16];
 

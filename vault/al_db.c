@@ -282,21 +282,26 @@ void al_db_rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int next_seq(sqlite3 *db, int64_t *seq, struct al_error *err)
+int al_db_scalar(sqlite3 *db, const char *sql, int64_t *out,
+		 struct al_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT coalesce(max(seq) + 1, 0) FROM events",
-			       -1, &st, NULL))
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
 		return al_db_fail(db, "reading the log", err);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		*seq = sqlite3_column_int64(st, 0);
+		*out = sqlite3_column_int64(st, 0);
 	else
 		rc = al_db_fail(db, "reading the log", err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int next_seq(sqlite3 *db, int64_t *seq, struct al_error *err)
+{
+	return al_db_scalar(db, "SELECT coalesce(max(seq) + 1, 0) FROM events",
+			    seq, err);
 }
 
 int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,

@@ -68,22 +68,6 @@ int al_ledger_leaves(sqlite3 *db, int64_t n, uint8_t (**leaves)[AL_MERKLE_HASH],
 	return 0;
 }
 
-static int scalar(sqlite3 *db, const char *sql, int64_t *out,
-		  struct al_error *err)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
-		return al_db_fail(db, "reading the log", err);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	else
-		rc = al_db_fail(db, "reading the log", err);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static void root_b64(const uint8_t root[AL_MERKLE_HASH], char out[64])
 {
 	al_base64_encode(root, AL_MERKLE_HASH, out);
@@ -148,7 +132,7 @@ int al_vault_checkpoint_locked(struct al_vault *v,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = scalar(v->db, "SELECT coalesce(max(seq) + 1, 0) FROM events",
+	if ((rc = al_db_scalar(v->db, "SELECT coalesce(max(seq) + 1, 0) FROM events",
 			 &next, err)) ||
 	    (rc = newest(v->db, &have, NULL, NULL, err)))
 		return rc;

@@ -109,6 +109,10 @@ int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,
  * object missing, changed or added. */
 int al_db_schema_check(sqlite3 *db, struct al_error *err);
 
+/* The first column of the first row of sql, an integer.  AL_EIO. */
+int al_db_scalar(sqlite3 *db, const char *sql, int64_t *out,
+		 struct al_error *err);
+
 /* meta table: small named values (origin, key, created). */
 int al_db_meta_get(sqlite3 *db, const char *key, char *out, size_t outsz,
 		   struct al_error *err);
