@@ -6,6 +6,7 @@
  * naming what and why.  Nothing is changed: the whole audit runs in one
  * write transaction (so no command appends meanwhile) that is rolled back.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "al_ledger.h"
 #include "al_merkle.h"
 #include "al_text.h"
+#include "al_time.h"
 
 struct ckpt {
 	int64_t size;
@@ -94,6 +96,19 @@ static int load_checkpoints(struct audit *a, struct al_error *err)
 			rc = al_error_set(err, AL_ENOMEM, "out of memory");
 			break;
 		}
+		/* the whole value: a NUL would hide what follows from the
+		 * checks but not from an export */
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 1) != SQLITE_TEXT ||
+		    sqlite3_column_type(st, 2) != SQLITE_TEXT ||
+		    (size_t)sqlite3_column_bytes(st, 1) != strlen(c->text) ||
+		    (size_t)sqlite3_column_bytes(st, 2) != strlen(c->sig)) {
+			rc = fail(err,
+				  "checkpoint %lld: a column has the wrong "
+				  "type or holds a NUL byte",
+				  (long long)c->size);
+			break;
+		}
 		if (al_checkpoint_parse(c->text, strlen(c->text), &c->c,
 					&perr)) {
 			rc = fail(err, "checkpoint %lld: %s",
@@ -125,13 +140,58 @@ static int load_checkpoints(struct audit *a, struct al_error *err)
 	return rc;
 }
 
+/* Column i holds exactly want: TEXT of the same bytes (a NUL inside, a
+ * BLOB or a number is not equal), or NULL for NULL. */
 static bool col_is(sqlite3_stmt *st, int i, const char *want)
 {
-	const char *have = (const char *)sqlite3_column_text(st, i);
+	const void *have;
 
 	if (!want)
 		return sqlite3_column_type(st, i) == SQLITE_NULL;
-	return have && !strcmp(have, want);
+	if (sqlite3_column_type(st, i) != SQLITE_TEXT)
+		return false;
+	have = sqlite3_column_text(st, i);
+	return have && (size_t)sqlite3_column_bytes(st, i) == strlen(want) &&
+	       !memcmp(have, want, strlen(want));
+}
+
+/* What every event must look like: a time this vault writes (RFC 3339
+ * UTC to the second, formatted back to the same text), an actor (one line
+ * of text), a kind this airlock-vault writes. */
+static int check_shape(int64_t seq, const char *kind, const json_t *ev,
+		       struct al_error *err)
+{
+	static const char *const kinds[] = {
+		"init", "import", "replay", "refused", "open",
+		"tombstone", "export", "checkpoint",
+	};
+	const char *at = json_string_value(json_object_get(ev, "at"));
+	const char *actor = json_string_value(json_object_get(ev, "actor"));
+	char again[AL_RFC3339_LEN], vis[64];
+	struct al_error e;
+	int64_t t;
+	bool known = false;
+
+	if (al_time_parse(at, &t, &e) || (al_time_format(t, again), 0) ||
+	    strcmp(again, at))
+		return fail(err, "event %lld: its time is not RFC 3339 UTC "
+				 "(YYYY-MM-DDTHH:MM:SSZ)",
+			    (long long)seq);
+	if (!*actor || strlen(actor) > 256 ||
+	    al_text_has_control(actor, strlen(actor)) ||
+	    !al_utf8_valid(actor, strlen(actor)))
+		return fail(err, "event %lld: its actor is not one line of text",
+			    (long long)seq);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		known = known || !strcmp(kind, kinds[i]);
+	if (!known) {
+		al_text_visible(kind, strlen(kind), vis, sizeof(vis));
+		return fail(err,
+			    "event %lld: kind '%s' is not one this "
+			    "airlock-vault writes",
+			    (long long)seq, vis);
+	}
+	return 0;
 }
 
 /* One event row against its canonical bytes. */
@@ -150,6 +210,14 @@ static int check_event(struct audit *a, sqlite3_stmt *st, int64_t seq,
 	const char *kind;
 	int rc = 0;
 
+	if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, 5) != SQLITE_TEXT ||
+	    sqlite3_column_type(st, 6) != SQLITE_BLOB ||
+	    sqlite3_column_type(st, 7) != SQLITE_BLOB) {
+		rc = fail(err, "event %lld: a column has the wrong type",
+			  (long long)seq);
+		goto out;
+	}
 	if (al_json_decode_object(canon, clen, 16u << 20, 32, "event", &ev,
 				  &perr)) {
 		rc = fail(err, "event %lld: its bytes are not JSON: %s",
@@ -203,7 +271,7 @@ static int check_event(struct audit *a, sqlite3_stmt *st, int64_t seq,
 	    !col_is(st, 3, json_string_value(json_object_get(ev, "report"))) ||
 	    !col_is(st, 4, json_string_value(json_object_get(ev, "actor"))) ||
 	    (size_t)sqlite3_column_bytes(st, 5) != dlen ||
-	    memcmp(sqlite3_column_text(st, 5), dj, dlen)) {
+	    memcmp(sqlite3_column_blob(st, 5), dj, dlen)) {
 		rc = fail(err,
 			  "event %lld: its columns do not match its bytes",
 			  (long long)seq);
@@ -218,6 +286,8 @@ static int check_event(struct audit *a, sqlite3_stmt *st, int64_t seq,
 			  (long long)seq);
 		goto out;
 	}
+	if ((rc = check_shape(seq, kind, ev, err)))
+		goto out;
 	if ((seq == 0) != !strcmp(kind, "init")) {
 		rc = fail(err,
 			  seq ? "event %lld: a second init event"
@@ -365,7 +435,8 @@ static int check_signature(struct audit *a, struct ckpt *c,
 	rc = al_gpg_verify_detached_ex(a->v->gpg, c->text, strlen(c->text),
 				       c->sig, strlen(c->sig), a->pin,
 				       AL_VERIFY_EXPIRED_OK, NULL, NULL, &e);
-	if (rc == AL_EINTEGRITY)
+	/* a signature gpg cannot even read is as bad as a wrong one */
+	if (rc == AL_EINTEGRITY || rc == AL_ECRYPTO)
 		return fail(err, "checkpoint %lld: %s", (long long)c->size,
 			    e.msg);
 	if (rc)
@@ -507,7 +578,9 @@ static int check_derived(struct audit *a, struct al_error *err)
 	if ((rc = check_addressed(db, "metas",
 				  "SELECT sha256, json FROM metas", err)) ||
 	    (rc = check_addressed(db, "keys", "SELECT sha256, key FROM keys",
-				  err)))
+				  err)) ||
+	    (rc = check_addressed(db, "texts",
+				  "SELECT sha256, text FROM texts", err)))
 		return rc;
 	if (sqlite3_exec(db,
 			 "CREATE TEMP TABLE audit_reports AS SELECT * FROM "
@@ -636,6 +709,36 @@ static int check_policy(struct audit *a, struct al_error *err)
 	return 0;
 }
 
+/* SQLite's own check: every page, every index entry against its table
+ * (an index edited to send a lookup to another row is found here). */
+static int integrity(sqlite3 *db, struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL))
+		return fail(err, "ledger: SQLite's integrity check cannot run: "
+				 "%s",
+			    sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = fail(err, "ledger: SQLite's integrity check failed: %s",
+			  sqlite3_errmsg(db));
+	} else {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+
+		if (!r || strcmp(r, "ok")) {
+			char vis[200];
+
+			al_text_visible(r ? r : "?", r ? strlen(r) : 1, vis,
+					sizeof(vis));
+			rc = fail(err, "ledger: SQLite's integrity check: %s",
+				  vis);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int count_reports(struct audit *a, struct al_error *err)
 {
 	sqlite3_stmt *st;
@@ -661,18 +764,35 @@ int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
 
 	memset(out, 0, sizeof(*out));
 	if (pin) {
-		/* the key named by the auditor, not the one the ledger names */
-		if ((rc = al_gpg_check_key(v->gpg, pin, AL_KEY_ENCRYPT, primary,
-					   err)))
-			return rc;
+		/* the key named by the auditor, not the one the ledger names:
+		 * its primary fingerprint, spaces and case aside (an expired
+		 * key is fine: old checkpoints stay good) */
+		size_t n = 0;
+
+		for (const char *p = pin; *p; p++) {
+			if (*p == ' ' || *p == '\t')
+				continue;
+			if (!isxdigit((unsigned char)*p) ||
+			    n + 1 >= sizeof(primary))
+				return al_error_set(err, AL_EUSAGE,
+						    "--key: not a full "
+						    "fingerprint");
+			primary[n++] = (char)toupper((unsigned char)*p);
+		}
+		primary[n] = '\0';
+		if (n != 40 && n != 64)
+			return al_error_set(err, AL_EUSAGE,
+					    "--key: not a full fingerprint");
 		if (strcmp(primary, v->key))
 			return fail(err,
-				    "the vault's key is %s, not the pinned %s",
+				    "the vault names key %s, not the pinned %s",
 				    v->key, primary);
+		a.pin = primary;
 	}
 	if ((rc = al_db_begin(v->db, err)))
 		return rc;
-	if ((rc = al_db_schema_check(v->db, err)) ||
+	if ((rc = integrity(v->db, err)) ||
+	    (rc = al_db_schema_check(v->db, err)) ||
 	    (rc = load_checkpoints(&a, err)) ||
 	    (rc = check_events(&a, err)) ||
 	    (rc = check_signatures(&a, err)) ||

@@ -85,6 +85,10 @@ static const char schema[] =
 	"  sha256 TEXT PRIMARY KEY NOT NULL,"
 	"  key BLOB NOT NULL"
 	") STRICT;"
+	"CREATE TABLE texts ("
+	"  sha256 TEXT PRIMARY KEY NOT NULL,"
+	"  text TEXT NOT NULL"
+	") STRICT;"
 	"CREATE TABLE checkpoints ("
 	"  size INTEGER PRIMARY KEY NOT NULL CHECK (size >= 1),"
 	"  text TEXT NOT NULL,"
@@ -553,5 +557,51 @@ out:
 	rows_free(&want);
 	rows_free(&have);
 	sqlite3_close(mem);
+	return rc;
+}
+
+int al_db_put_text(sqlite3 *db, const char *sha, const char *text,
+		   struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT OR IGNORE INTO texts (sha256, text) "
+			       "VALUES (?, ?)",
+			       -1, &st, NULL))
+		return al_db_fail(db, "recording", err);
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = al_db_fail(db, "recording", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int al_db_get_text(sqlite3 *db, const char *sha, char **out,
+		   struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT text FROM texts WHERE sha256 = ?",
+			       -1, &st, NULL))
+		return al_db_fail(db, "reading", err);
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		rc = (*out = strdup(t ? t : ""))
+			     ? 0
+			     : al_error_set(err, AL_ENOMEM, "out of memory");
+	} else if (rc == SQLITE_DONE) {
+		rc = AL_ENOTFOUND;
+	} else {
+		rc = al_db_fail(db, "reading", err);
+	}
+	sqlite3_finalize(st);
 	return rc;
 }

@@ -210,9 +210,9 @@ static int record(struct al_vault *v, int64_t *size, struct al_error *err)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		goto out;
-	if ((rc = al_db_append(v->db, now, "export", NULL, v->actor, data,
+	if ((rc = al_vault_append(v, now, "export", NULL, data,
 			       NULL, err)) ||
-	    (rc = al_vault_checkpoint_locked(v, &cp, err))) {
+	    (rc = al_vault_checkpoint_locked(v, true, &cp, err))) {
 		al_db_rollback(v->db);
 		goto out;
 	}

@@ -402,8 +402,9 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 			rc = al_error_set(err, AL_ENOMEM, "out of memory");
 			goto fail;
 		}
-		if ((rc = al_db_append(v->db, now, "replay", of, v->actor, data,
-				       &r->seq, err)) ||
+		if ((rc = al_vault_append(v, now, "replay", of, data,
+					  &r->seq, err)) ||
+		    (rc = al_state_apply(v->db, r->seq, err)) ||
 		    (rc = al_db_commit(v->db, err)))
 			goto fail;
 		al_blob_abort(*blob);
@@ -474,7 +475,7 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 	if ((rc = insert_meta(v->db, meta_sha, meta_json, meta_len, err)) ||
 	    (b->reply_key && (rc = insert_key(v->db, rk, b->reply_key,
 					      b->reply_key_len, err))) ||
-	    (rc = al_db_append(v->db, now, "import", id, v->actor, data, &seq,
+	    (rc = al_vault_append(v, now, "import", id, data, &seq,
 			       err)) ||
 	    (rc = al_state_apply(v->db, seq, err)) ||
 	    (rc = al_db_commit(v->db, err)))
@@ -508,9 +509,15 @@ static int record_refusal(struct al_vault *v, struct al_import_result *r,
 	int64_t now;
 	int rc;
 
+	char reason[AL_SHA256_HEX];
+
 	if (!bundle_fault(r->err.code))
 		return 0;
-	data = json_pack("{s:s, s:s*}", "reason", r->err.msg, "bundle",
+	/* the reason can quote what was inside the bundle (an entry's
+	 * name): the event names it by hash, the text stays in the vault
+	 * (texts), out of the auditor's export */
+	al_sha256_hex(r->err.msg, strlen(r->err.msg), reason);
+	data = json_pack("{s:s, s:s*}", "reason_sha256", reason, "bundle",
 			 *r->bundle ? r->bundle : NULL);
 	if (!data)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
@@ -518,8 +525,10 @@ static int record_refusal(struct al_vault *v, struct al_import_result *r,
 		json_object_set_new(data, "bundle", json_null());
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		goto out;
-	if ((rc = al_db_append(v->db, now, "refused", NULL, v->actor, data,
-			       &r->seq, err)) ||
+	if ((rc = al_db_put_text(v->db, reason, r->err.msg, err)) ||
+	    (rc = al_vault_append(v, now, "refused", NULL, data, &r->seq,
+				  err)) ||
+	    (rc = al_state_apply(v->db, r->seq, err)) ||
 	    (rc = al_db_commit(v->db, err)))
 		al_db_rollback(v->db);
 out:

@@ -21,7 +21,9 @@
  * Bring the derived tables (reports, bundles) up to date with event seq,
  * which is in the events table already: an import upserts its report (the
  * metadata from metas, the reply key from keys) and adds its bundle, a
- * tombstone marks its bundles purged; other kinds change nothing.  Inside
+ * tombstone marks its bundles purged; a replay, an open and a refusal
+ * change nothing but must name what exists (a bundle of their report, a
+ * text); other kinds change nothing.  Inside
  * the caller's transaction.  AL_EINTEGRITY naming the event when what it
  * refers to is missing or malformed, AL_EIO.
  */
@@ -41,7 +43,9 @@ const char *al_state_proposed_rating(const json_t *meta);
 
 struct al_checkpoint_result {
 	bool made;       /* false: the newest one already covered every event */
+	bool foreign;    /* refused: events before this process's, unsigned */
 	uint64_t size;   /* the newest checkpoint's size */
+	int64_t from;    /* the first event the new checkpoint covers anew */
 	char root[64];   /* its root, base64 */
 };
 
@@ -50,14 +54,26 @@ struct al_checkpoint_result {
  * seq + 1), compute the root of those N events, sign the checkpoint text
  * with the vault's key (detached, armored) and store it, in one
  * transaction.  Nothing is appended when the newest checkpoint already
- * covers every event.  The codes of al_gpg_sign_detached (the agent, the
- * key), AL_EIO.
+ * covers every event.
+ *
+ * automatic (the checkpoint that ends a changing command): only what this
+ * process appended (al_vault_append), and what others appended after it,
+ * is signed.  Unsigned events from before this process's first (a command
+ * that could not sign, --no-checkpoint, an edit behind the vault's back)
+ * are not vouched for unseen: after waiting up to 3 s for a command
+ * running at the same time to sign them, AL_EINTEGRITY ("events A-B came
+ * before this command's ...") with out->foreign set.  A process that
+ * appended nothing signs nothing.  Not automatic (airlock-vault
+ * checkpoint, init): every event so far.
+ *
+ * The codes of al_gpg_sign_detached (the agent, the key), AL_EIO.
  */
-int al_vault_checkpoint(struct al_vault *v, struct al_checkpoint_result *out,
-			struct al_error *err);
+int al_vault_checkpoint(struct al_vault *v, bool automatic,
+			struct al_checkpoint_result *out, struct al_error *err);
 
-/* The same, inside a transaction the caller holds (BEGIN IMMEDIATE). */
-int al_vault_checkpoint_locked(struct al_vault *v,
+/* The same, inside a transaction the caller holds (BEGIN IMMEDIATE); no
+ * waiting. */
+int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 			       struct al_checkpoint_result *out,
 			       struct al_error *err);
 

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "al_base64.h"
 #include "al_gpg.h"
@@ -116,7 +117,7 @@ static int newest(sqlite3 *db, int64_t *size, char **text, char **sig,
 	return rc;
 }
 
-int al_vault_checkpoint_locked(struct al_vault *v,
+int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 			       struct al_checkpoint_result *out,
 			       struct al_error *err)
 {
@@ -136,15 +137,39 @@ int al_vault_checkpoint_locked(struct al_vault *v,
 			 &next, err)) ||
 	    (rc = newest(v->db, &have, NULL, NULL, err)))
 		return rc;
-	if (have == next && have > 0) {
-		out->size = (uint64_t)have;
+	out->size = (uint64_t)have;
+	out->from = have;
+	if (have == next && have > 0)
 		return 0;
+	if (automatic && v->first_own < 0)
+		return 0; /* nothing of ours to sign */
+	if (automatic && have < v->first_own) {
+		/* Events before this command's that no checkpoint covers: a
+		 * command running at the same time (which signs them at its
+		 * end), one that could not sign, --no-checkpoint, or someone
+		 * writing the ledger behind the vault's back.  Signing them
+		 * here would vouch for what nobody has looked at. */
+		char range[48];
+
+		out->foreign = true;
+		if (have == v->first_own - 1)
+			snprintf(range, sizeof(range), "event %lld",
+				 (long long)have);
+		else
+			snprintf(range, sizeof(range), "events %lld-%lld",
+				 (long long)have, (long long)v->first_own - 1);
+		return al_error_set(err, AL_EINTEGRITY,
+				    "%s, before this command's, not covered by "
+				    "a checkpoint, would be signed unseen; read "
+				    "them (airlock-vault log), then "
+				    "airlock-vault checkpoint signs them",
+				    range);
 	}
 	data = json_pack("{s:I}", "size", (json_int_t)(next + 1));
 	if (!data)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	if ((rc = al_vault_now(&now, err)) ||
-	    (rc = al_db_append(v->db, now, "checkpoint", NULL, v->actor, data,
+	    (rc = al_vault_append(v, now, "checkpoint", NULL, data,
 			       &seq, err)) ||
 	    (rc = al_ledger_leaves(v->db, seq + 1, &leaves, &count, err)))
 		goto out;
@@ -180,18 +205,25 @@ out:
 	return rc;
 }
 
-int al_vault_checkpoint(struct al_vault *v, struct al_checkpoint_result *out,
-			struct al_error *err)
+int al_vault_checkpoint(struct al_vault *v, bool automatic,
+			struct al_checkpoint_result *out, struct al_error *err)
 {
 	int rc;
 
-	if ((rc = al_db_begin(v->db, err)))
-		return rc;
-	if ((rc = al_vault_checkpoint_locked(v, out, err))) {
+	/* a command running at the same time may have written events
+	 * between the last checkpoint and ours: it signs them at its end,
+	 * within moments, so wait for it a little */
+	for (int tries = 0;; tries++) {
+		if ((rc = al_db_begin(v->db, err)))
+			return rc;
+		rc = al_vault_checkpoint_locked(v, automatic, out, err);
+		if (!rc)
+			return al_db_commit(v->db, err);
 		al_db_rollback(v->db);
-		return rc;
+		if (!out->foreign || tries >= 30)
+			return rc;
+		usleep(100 * 1000);
 	}
-	return al_db_commit(v->db, err);
 }
 
 /* An event's canonical bytes, parsed. */
@@ -333,6 +365,20 @@ int al_vault_proof(struct al_vault *v, const char *id, json_t **out,
 				  "says more)",
 				  (long long)size);
 		goto out;
+	}
+	{
+		struct al_error e;
+
+		if (al_gpg_verify_detached_ex(v->gpg, text, strlen(text), sig,
+					      strlen(sig), v->key,
+					      AL_VERIFY_EXPIRED_OK, NULL, NULL,
+					      &e)) {
+			rc = al_error_set(err, AL_EINTEGRITY,
+					  "ledger: checkpoint %lld: %s "
+					  "(airlock-vault audit says more)",
+					  (long long)size, e.msg);
+			goto out;
+		}
 	}
 	if ((rc = al_gpg_export_public(v->gpg, v->key, &key, &klen, err)))
 		goto out;

@@ -19,6 +19,7 @@
 #include "al_bundle.h"
 #include "al_decrypt.h"
 #include "al_import.h"
+#include "al_ledger.h"
 #include "al_manifest.h"
 #include "al_text.h"
 #include "al_time.h"
@@ -308,7 +309,7 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 	struct stat st;
 	json_t *data = NULL;
 	int parent = -1, root = -1, rc;
-	int64_t now;
+	int64_t now, seq = -1;
 
 	al_text_visible(dir, strlen(dir), vis, sizeof(vis));
 	if (fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -358,8 +359,8 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 	}
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		goto fail;
-	if ((rc = al_db_append(v->db, now, "open", id, v->actor, data, NULL,
-			       err))) {
+	if ((rc = al_vault_append(v, now, "open", id, data, &seq, err)) ||
+	    (rc = al_state_apply(v->db, seq, err))) {
 		al_db_rollback(v->db);
 		goto fail;
 	}

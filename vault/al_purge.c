@@ -127,7 +127,7 @@ int al_vault_purge(struct al_vault *v, const char *id, const char *reason,
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = al_db_append(v->db, now, "tombstone", id, v->actor, data,
+	if ((rc = al_vault_append(v, now, "tombstone", id, data,
 			       &out->seq, err)) ||
 	    (rc = al_state_apply(v->db, out->seq, err)) ||
 	    (rc = al_db_commit(v->db, err))) {

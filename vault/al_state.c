@@ -267,6 +267,61 @@ static int apply_tombstone(sqlite3 *db, int64_t seq, const char *report,
 	return rc;
 }
 
+/* A row must exist for what the event names (sql's ?1, ?2, ?3 bound to
+ * a, b, c). */
+static int must_exist(sqlite3 *db, int64_t seq, const char *kind,
+		      const char *sql, const char *a, const char *b,
+		      const char *c, const char *what, struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!a || !b || (!c && strstr(sql, "?3")))
+		return bad(err, seq, kind, "its data lacks a field");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+		return al_db_fail(db, "reading", err);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return bad(err, seq, kind, what);
+	return al_db_fail(db, "reading", err);
+}
+
+/* Kinds that change nothing must still name what exists: a replay a
+ * bundle or content of its report recorded before, an open one of its
+ * bundles, a refusal a reason kept in texts. */
+static int check_refers(sqlite3 *db, int64_t seq, const char *kind,
+			const char *report, const json_t *data,
+			struct al_error *err)
+{
+	if (!strcmp(kind, "replay"))
+		return must_exist(db, seq, kind,
+				  "SELECT 1 FROM bundles WHERE report = ?1 "
+				  "AND (sha256 = ?2 OR content = ?3)",
+				  report, str(data, "bundle"),
+				  str(data, "content"),
+				  "it replays a bundle its report does not "
+				  "have",
+				  err);
+	if (!strcmp(kind, "open"))
+		return must_exist(db, seq, kind,
+				  "SELECT 1 FROM bundles WHERE report = ?1 "
+				  "AND sha256 = ?2",
+				  report, str(data, "bundle"), NULL,
+				  "it opens a bundle its report does not have",
+				  err);
+	return must_exist(db, seq, kind,
+			  "SELECT 1 FROM texts WHERE sha256 = ?1 AND ?2 = ?2",
+			  str(data, "reason_sha256"), "", NULL,
+			  "its reason is not in the texts table", err);
+}
+
 int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err)
 {
 	sqlite3_stmt *st;
@@ -297,14 +352,18 @@ int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err)
 	rc = 0;
 	if (!kind || !at || !text) {
 		rc = bad(err, seq, "?", "a column is empty");
-	} else if (!strcmp(kind, "import") || !strcmp(kind, "tombstone")) {
+	} else if (!strcmp(kind, "import") || !strcmp(kind, "tombstone") ||
+		   !strcmp(kind, "replay") || !strcmp(kind, "open") ||
+		   !strcmp(kind, "refused")) {
 		if (al_json_decode_object(text, strlen(text), STATE_JSON_MAX,
 					  16, "event data", &data, err))
 			rc = bad(err, seq, kind, "its data is not JSON");
 		else if (!strcmp(kind, "import"))
 			rc = apply_import(db, seq, report, at, data, err);
-		else
+		else if (!strcmp(kind, "tombstone"))
 			rc = apply_tombstone(db, seq, report, data, err);
+		else
+			rc = check_refers(db, seq, kind, report, data, err);
 	}
 	json_decref(data);
 	sqlite3_finalize(st);
@@ -322,7 +381,8 @@ int al_state_rebuild(sqlite3 *db, struct al_error *err)
 	/* only the kinds that change state need a second look */
 	if (sqlite3_prepare_v2(db,
 			       "SELECT seq FROM events WHERE kind IN "
-			       "('import', 'tombstone') ORDER BY seq",
+			       "('import', 'tombstone', 'replay', 'open', "
+			       "'refused') ORDER BY seq",
 			       -1, &st, NULL))
 		return al_db_fail(db, "reading the log", err);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)

@@ -47,6 +47,22 @@ int al_vault_path(const char *given, char **out, struct al_error *err)
 	return 0;
 }
 
+int al_vault_append(struct al_vault *v, int64_t at, const char *kind,
+		    const char *report, const json_t *data, int64_t *seq,
+		    struct al_error *err)
+{
+	int64_t n = -1;
+	int rc = al_db_append(v->db, at, kind, report, v->actor, data, &n, err);
+
+	if (rc)
+		return rc;
+	if (v->first_own < 0 || n < v->first_own)
+		v->first_own = n;
+	if (seq)
+		*seq = n;
+	return 0;
+}
+
 int al_vault_now(int64_t *out, struct al_error *err)
 {
 	struct timespec ts;
@@ -186,6 +202,7 @@ int al_vault_open(const char *path, struct al_vault **out, struct al_error *err)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	}
 	v->dirfd = -1;
+	v->first_own = -1;
 	if ((rc = open_folder(path, &v->dirfd, err)))
 		goto fail;
 	if (fstat(v->dirfd, &st) < 0) {
@@ -357,7 +374,7 @@ static int first_checkpoint(const char *path, struct al_error *err)
 
 	if ((rc = al_vault_open(path, &v, err)))
 		return rc;
-	rc = al_vault_checkpoint(v, &cp, err);
+	rc = al_vault_checkpoint(v, false, &cp, err);
 	al_vault_close(v);
 	return rc;
 }

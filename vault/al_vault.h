@@ -34,6 +34,8 @@ struct al_vault {
 	char key[AL_FPR_MAX];       /* the maintainers' key (primary fpr) */
 	char origin[AL_ORIGIN_MAX]; /* the vault's name in checkpoints */
 	char actor[AL_FPR_MAX];     /* who is acting: the key's fingerprint */
+	int64_t first_own;          /* the first event this process appended,
+				       -1 for none (al_vault_append) */
 };
 
 /*
@@ -109,9 +111,27 @@ int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,
  * object missing, changed or added. */
 int al_db_schema_check(sqlite3 *db, struct al_error *err);
 
+/* texts: text that stays in the vault, named by its SHA-256 (hex) in the
+ * events (a refusal's reason).  get: AL_ENOTFOUND (no message) when
+ * absent; *out malloc'd. */
+int al_db_put_text(sqlite3 *db, const char *sha, const char *text,
+		   struct al_error *err);
+int al_db_get_text(sqlite3 *db, const char *sha, char **out,
+		   struct al_error *err);
+
 /* The first column of the first row of sql, an integer.  AL_EIO. */
 int al_db_scalar(sqlite3 *db, const char *sql, int64_t *out,
 		 struct al_error *err);
+
+/*
+ * al_db_append for the vault: the vault's actor, and the event is
+ * remembered as this process's own (first_own), so that the checkpoint
+ * that ends a command signs only what this command (or one running at the
+ * same time) wrote (al_vault_checkpoint).
+ */
+int al_vault_append(struct al_vault *v, int64_t at, const char *kind,
+		    const char *report, const json_t *data, int64_t *seq,
+		    struct al_error *err);
 
 /* meta table: small named values (origin, key, created). */
 int al_db_meta_get(sqlite3 *db, const char *key, char *out, size_t outsz,

@@ -70,11 +70,12 @@ int cmd_checkpoint(int argc, char **argv)
 		return vault_usage_error(checkpoint_usage);
 	if ((rc = vault_open(&v)))
 		return rc;
-	if ((rc = al_vault_checkpoint(v, &cp, &err))) {
+	if ((rc = al_vault_checkpoint(v, false, &cp, &err))) {
 		vault_fail(&err);
 	} else if (cp.made) {
-		printf("checkpoint %llu signed: %s\n",
-		       (unsigned long long)cp.size, cp.root);
+		printf("checkpoint %llu signed: events %lld-%llu, root %s\n",
+		       (unsigned long long)cp.size, (long long)cp.from,
+		       (unsigned long long)cp.size - 1, cp.root);
 	} else {
 		printf("checkpoint %llu already covers every event; nothing "
 		       "signed\n",
@@ -202,7 +203,7 @@ int cmd_log(int argc, char **argv)
 		goto out;
 	}
 	json_array_foreach(events, i, ev)
-		vault_print_event(stdout, ev, true);
+		vault_print_event(stdout, ev, true, v);
 	if (fflush(stdout))
 		rc = AL_EIO;
 out:

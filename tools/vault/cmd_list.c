@@ -146,7 +146,7 @@ static void show_line(const char *label, const char *value)
 	putchar('\n');
 }
 
-static void show_text(const json_t *r)
+static void show_text(const json_t *r, struct al_vault *v)
 {
 	const json_t *m = json_object_get(r, "manifest");
 	const json_t *rep = json_object_get(m, "reporter");
@@ -191,7 +191,7 @@ static void show_text(const json_t *r)
 	}
 	puts("\nhistory:");
 	json_array_foreach(json_object_get(r, "events"), i, ev)
-		vault_print_event(stdout, ev, false);
+		vault_print_event(stdout, ev, false, v);
 }
 
 int cmd_show(int argc, char **argv)
@@ -236,7 +236,7 @@ int cmd_show(int argc, char **argv)
 	if (json)
 		rc = vault_print_json(r);
 	else
-		show_text(r);
+		show_text(r, v);
 	if (fflush(stdout) && !rc)
 		rc = AL_EIO;
 out:

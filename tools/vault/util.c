@@ -76,14 +76,16 @@ int vault_end(struct al_vault *v, bool skip, int rc)
 
 	if (!v || skip)
 		return rc;
-	if (!(crc = al_vault_checkpoint(v, &cp, &err)))
+	if (!(crc = al_vault_checkpoint(v, true, &cp, &err)))
 		return rc;
-	fputs("airlock-vault: the ledger records the change, but no checkpoint "
-	      "was signed: ",
+	fputs("airlock-vault: this command's change is recorded, but no "
+	      "checkpoint was signed: ",
 	      stderr);
 	al_cli_print_message(stderr, err.msg[0] ? err.msg
 						: al_error_name(err.code));
-	fputs(" ('airlock-vault checkpoint' signs it)\n", stderr);
+	if (!cp.foreign)
+		fputs(" ('airlock-vault checkpoint' signs it later)", stderr);
+	fputc('\n', stderr);
 	return rc ? rc : crc;
 }
 
@@ -94,76 +96,106 @@ static const char *jstr(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static void print_sig(FILE *f, const json_t *sig)
+/* A growing line of the history, printed with every control character
+ * made visible (each part of it may come from a tampered ledger). */
+struct line {
+	char buf[2048];
+	size_t len;
+};
+
+static void add(struct line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add(struct line *l, const char *fmt, ...)
 {
-	fprintf(f, "signature %s", jstr(sig, "state"));
-	if (*jstr(sig, "fpr")) {
-		fputc(' ', f);
-		al_cli_print_visible(f, jstr(sig, "fpr"));
-	}
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < sizeof(l->buf) - l->len
+				  ? (size_t)n
+				  : sizeof(l->buf) - 1 - l->len;
 }
 
-static void print_details(FILE *f, const char *kind, const json_t *d)
+static void add_sig(struct line *l, const json_t *sig)
+{
+	add(l, "signature %s", jstr(sig, "state"));
+	if (*jstr(sig, "fpr"))
+		add(l, " %s", jstr(sig, "fpr"));
+}
+
+static void details(struct line *l, const char *kind, const json_t *d,
+		    struct al_vault *v)
 {
 	if (!strcmp(kind, "init")) {
-		fprintf(f, "key %s, origin ", jstr(d, "key"));
-		al_cli_print_visible(f, jstr(d, "origin"));
+		add(l, "key %s, origin %s", jstr(d, "key"), jstr(d, "origin"));
 	} else if (!strcmp(kind, "import")) {
-		fprintf(f, "revision %lld, %lld bytes, bundle %.12s, ",
-		       (long long)json_integer_value(
-			       json_object_get(d, "revision")),
-		       (long long)json_integer_value(
-			       json_object_get(d, "bytes")),
-		       jstr(d, "bundle"));
-		print_sig(f, json_object_get(d, "signature"));
+		add(l, "revision %lld, %lld bytes, bundle %.12s, ",
+		    (long long)json_integer_value(
+			    json_object_get(d, "revision")),
+		    (long long)json_integer_value(json_object_get(d, "bytes")),
+		    jstr(d, "bundle"));
+		add_sig(l, json_object_get(d, "signature"));
 	} else if (!strcmp(kind, "replay")) {
-		fprintf(f, "bundle %.12s, ", jstr(d, "bundle"));
-		print_sig(f, json_object_get(d, "signature"));
+		add(l, "bundle %.12s, ", jstr(d, "bundle"));
+		add_sig(l, json_object_get(d, "signature"));
 		if (json_is_true(json_object_get(d, "restored")))
-			fputs(", restored the lost blob", f);
+			add(l, ", restored the lost blob");
 		if (json_is_true(json_object_get(d, "purged")))
-			fputs(", purged: not stored", f);
+			add(l, ", purged: not stored");
 	} else if (!strcmp(kind, "refused")) {
-		fprintf(f, "bundle %.12s: ", *jstr(d, "bundle") ? jstr(d, "bundle")
-							     : "-");
-		al_cli_print_visible(f, jstr(d, "reason"));
+		char *reason = NULL;
+		struct al_error e;
+
+		/* the reason stays in the vault; the event has its hash */
+		if (v && al_db_get_text(v->db, jstr(d, "reason_sha256"),
+					&reason, &e))
+			reason = NULL;
+		add(l, "bundle %.12s: %s",
+		    *jstr(d, "bundle") ? jstr(d, "bundle") : "-",
+		    reason ? reason : jstr(d, "reason_sha256"));
+		free(reason);
 	} else if (!strcmp(kind, "open")) {
-		fprintf(f, "bundle %.12s", jstr(d, "bundle"));
+		add(l, "bundle %.12s", jstr(d, "bundle"));
 	} else if (!strcmp(kind, "tombstone")) {
-		fprintf(f, "%zu bundles deleted: ",
-		       json_array_size(json_object_get(d, "bundles")));
-		al_cli_print_visible(f, jstr(d, "reason"));
+		add(l, "%zu bundles deleted: %s",
+		    json_array_size(json_object_get(d, "bundles")),
+		    jstr(d, "reason"));
 	} else if (!strcmp(kind, "checkpoint")) {
-		fprintf(f, "size %lld", (long long)json_integer_value(
-					    json_object_get(d, "size")));
+		add(l, "size %lld",
+		    (long long)json_integer_value(json_object_get(d, "size")));
 	} else if (!strcmp(kind, "export")) {
-		al_cli_print_visible(f, jstr(d, "what"));
+		add(l, "%s", jstr(d, "what"));
 	} else {
 		char *t = NULL;
 		size_t len;
 		struct al_error e;
 
 		if (!al_jcs_dump(d, &t, &len, &e))
-			al_cli_print_visible(f, t);
+			add(l, "%s", t);
 		free(t);
 	}
 }
 
-void vault_print_event(FILE *f, const json_t *ev, bool with_report)
+void vault_print_event(FILE *f, const json_t *ev, bool with_report,
+		       struct al_vault *v)
 {
 	const char *kind = jstr(ev, "kind");
 	const char *report = json_string_value(json_object_get(ev, "report"));
 	size_t klen = strlen(kind);
+	struct line l = {.len = 0};
 
-	fprintf(f, "%6lld  %s  ",
-		(long long)json_integer_value(json_object_get(ev, "seq")),
-		jstr(ev, "at"));
-	al_cli_print_visible(f, kind);
-	fprintf(f, "%*s", (int)(klen < 11 ? 11 - klen : 1), "");
-	if (with_report) {
-		al_cli_print_visible(f, report ? report : "-");
-		fputs("  ", f);
-	}
-	print_details(f, kind, json_object_get(ev, "data"));
+	add(&l, "%6lld  %s  %s%*s",
+	    (long long)json_integer_value(json_object_get(ev, "seq")),
+	    jstr(ev, "at"), kind, (int)(klen < 11 ? 11 - klen : 1), "");
+	if (with_report)
+		add(&l, "%s  ", report ? report : "-");
+	details(&l, kind, json_object_get(ev, "data"), v);
+	al_cli_print_visible(f, l.buf);
 	fputc('\n', f);
 }

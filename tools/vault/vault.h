@@ -57,9 +57,11 @@ void vault_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* s made visible on f (no newline). */
 void vault_print_visible(FILE *f, const char *s);
 /* One event (ledger-v1 JSON) as a line of the history: seq, time, kind,
- * the report (with_report) and the kind's details, untrusted text made
- * visible (airlock-vault log, show). */
-void vault_print_event(FILE *f, const json_t *ev, bool with_report);
+ * the report (with_report) and the kind's details (a refusal's reason
+ * looked up in v's texts), the whole line made visible (airlock-vault
+ * log, show). */
+void vault_print_event(FILE *f, const json_t *ev, bool with_report,
+		       struct al_vault *v);
 /* A JSON document on stdout. */
 int vault_print_json(json_t *doc);
 /* Print usage for an option error and return AL_EUSAGE. */
