@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Decode one code point at s[i]; returns its length or 0 if invalid. */
@@ -190,4 +191,29 @@ int al_relpath_check(const char *name, size_t len, size_t max_bytes,
 		start = i + 1;
 	}
 	return 0;
+}
+
+char *al_text_json_controls(const char *json, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)json;
+	char *out = malloc(len * 6 + 1), *o = out;
+	uint32_t cp;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_decode(u, len, i, &cp);
+
+		if (n && cp >= 0x20 && cp <= 0xffff && is_control(cp)) {
+			o += sprintf(o, "\\u%04x", (unsigned)cp);
+		} else {
+			if (!n)
+				n = 1;
+			memcpy(o, json + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	*o = '\0';
+	return out;
 }

@@ -41,4 +41,14 @@ int al_relpath_check(const char *name, size_t len, size_t max_bytes,
  */
 char *al_text_visible(const char *s, size_t len, char *out, size_t outsz);
 
+/*
+ * JSON text (jansson's output: controls below U+0020 already escaped)
+ * with every other character al_text_has_control flags (DEL, C1, bidi
+ * controls, invisible and line-breaking characters) written as \uXXXX, so
+ * that no string in it can move a terminal's cursor or reorder its text.
+ * Only strings can hold such characters, so the JSON means the same.
+ * malloc'd, NULL when out of memory.
+ */
+char *al_text_json_controls(const char *json, size_t len);
+
 #endif

@@ -79,11 +79,17 @@ void al_cli_fail(const char *prog, const struct al_error *err)
 
 int al_cli_print_json(json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS), *safe;
 
 	if (!s)
 		return AL_ENOMEM;
-	puts(s);
+	/* untrusted strings (titles, names, reasons) reach a terminal here
+	 * too: jansson escapes only controls below U+0020 */
+	safe = al_text_json_controls(s, strlen(s));
 	free(s);
+	if (!safe)
+		return AL_ENOMEM;
+	puts(safe);
+	free(safe);
 	return fflush(stdout) == 0 ? 0 : AL_EIO;
 }

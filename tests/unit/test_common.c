@@ -441,6 +441,26 @@ static void test_uuid__validation_refuses_other_forms(void **state)
 	assert_false(al_uuid_valid_v4("0b8f2e4c1d6a4f3e9a2b7c5d8e9f0a1b0000"));
 }
 
+static void test_text__json_controls_escaped(void **state)
+{
+	/* as jansson writes it: newlines of the indent, a string holding
+	 * DEL, C1 CSI, RLO, a zero-width space, U+2028 and plain UTF-8 */
+	static const char in[] = "{\n  \"t\": \"a\x7f b\xc2\x9b c\xe2\x80\xae "
+				 "d\xe2\x80\x8b e\xe2\x80\xa8 caf\xc3\xa9 "
+				 "\\u001b\"\n}";
+	char *out = al_text_json_controls(in, strlen(in));
+
+	(void)state;
+	assert_non_null(out);
+	assert_string_equal(out, "{\n  \"t\": \"a\\u007f b\\u009b c\\u202e "
+				 "d\\u200b e\\u2028 caf\xc3\xa9 \\u001b\"\n}");
+	free(out);
+	/* an invalid byte is kept as it is (jansson never writes one) */
+	out = al_text_json_controls("\"\xff\"", 3);
+	assert_string_equal(out, "\"\xff\"");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +472,7 @@ int main(void)
 			test_problems__caps_the_list_but_counts_the_rest),
 		cmocka_unit_test(test_text__utf8_validity),
 		cmocka_unit_test(test_text__finds_controls_and_bidi),
+		cmocka_unit_test(test_text__json_controls_escaped),
 		cmocka_unit_test(test_text__visible_escapes_untrusted_text),
 		cmocka_unit_test(
 			test_text__visible_cuts_long_text_with_ellipsis),
