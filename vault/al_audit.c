@@ -342,6 +342,37 @@ out:
 	return rc;
 }
 
+int al_audit_events(struct al_vault *v, int64_t from, struct al_error *err)
+{
+	struct audit a = {.v = v};
+	sqlite3_stmt *st;
+	int64_t n = from;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(v->db,
+			       "SELECT seq, at, kind, report, actor, data, "
+			       "canonical, leaf FROM events WHERE seq >= ? "
+			       "ORDER BY seq",
+			       -1, &st, NULL))
+		return al_db_fail(v->db, "reading the log", err);
+	sqlite3_bind_int64(st, 1, from);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+
+		if (seq != n) {
+			rc = fail(err, "event %lld is missing", (long long)n);
+			break;
+		}
+		if ((rc = check_event(&a, st, seq, err)))
+			break;
+		n++;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = al_db_fail(v->db, "reading the log", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Every event in order; every checkpoint's root recomputed on the way. */
 static int check_events(struct audit *a, struct al_error *err)
 {
@@ -488,6 +519,32 @@ static int check_addressed(sqlite3 *db, const char *table, const char *sql,
 	return rc;
 }
 
+/* Every row of a content-addressed table is named by an event (or, for
+ * keys, by metadata): a row nobody names is something slipped in. */
+static int check_referenced(sqlite3 *db, const char *table, const char *sql,
+			    struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+		return al_db_fail(db, "reading", err);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		char vis[80];
+
+		al_text_visible(k ? k : "", k ? strlen(k) : 0, vis,
+				sizeof(vis));
+		rc = fail(err, "%s: the row '%s' is named by no event", table,
+			  vis);
+	} else if (step != SQLITE_DONE) {
+		rc = al_db_fail(db, "reading", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /*
  * A derived table against its rebuilt self: the first row that differs,
  * by its key, and the first column that differs.
@@ -581,6 +638,28 @@ static int check_derived(struct audit *a, struct al_error *err)
 				  err)) ||
 	    (rc = check_addressed(db, "texts",
 				  "SELECT sha256, text FROM texts", err)))
+		return rc;
+	if ((rc = check_referenced(db, "texts",
+				   "SELECT sha256 FROM texts WHERE sha256 NOT "
+				   "IN (SELECT json_extract(data, "
+				   "'$.reason_sha256') FROM events WHERE kind "
+				   "= 'refused' AND json_extract(data, "
+				   "'$.reason_sha256') IS NOT NULL) LIMIT 1",
+				   err)) ||
+	    (rc = check_referenced(db, "metas",
+				   "SELECT sha256 FROM metas WHERE sha256 NOT "
+				   "IN (SELECT json_extract(data, '$.meta') "
+				   "FROM events WHERE kind = 'import' AND "
+				   "json_extract(data, '$.meta') IS NOT NULL) "
+				   "LIMIT 1",
+				   err)) ||
+	    (rc = check_referenced(db, "keys",
+				   "SELECT sha256 FROM keys WHERE sha256 NOT IN "
+				   "(SELECT json_extract(json, "
+				   "'$.reply_key_sha256') FROM metas WHERE "
+				   "json_extract(json, '$.reply_key_sha256') IS "
+				   "NOT NULL) LIMIT 1",
+				   err)))
 		return rc;
 	if (sqlite3_exec(db,
 			 "CREATE TEMP TABLE audit_reports AS SELECT * FROM "
@@ -709,36 +788,6 @@ static int check_policy(struct audit *a, struct al_error *err)
 	return 0;
 }
 
-/* SQLite's own check: every page, every index entry against its table
- * (an index edited to send a lookup to another row is found here). */
-static int integrity(sqlite3 *db, struct al_error *err)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL))
-		return fail(err, "ledger: SQLite's integrity check cannot run: "
-				 "%s",
-			    sqlite3_errmsg(db));
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = fail(err, "ledger: SQLite's integrity check failed: %s",
-			  sqlite3_errmsg(db));
-	} else {
-		const char *r = (const char *)sqlite3_column_text(st, 0);
-
-		if (!r || strcmp(r, "ok")) {
-			char vis[200];
-
-			al_text_visible(r ? r : "?", r ? strlen(r) : 1, vis,
-					sizeof(vis));
-			rc = fail(err, "ledger: SQLite's integrity check: %s",
-				  vis);
-		}
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static int count_reports(struct audit *a, struct al_error *err)
 {
 	sqlite3_stmt *st;
@@ -791,7 +840,7 @@ int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
 	}
 	if ((rc = al_db_begin(v->db, err)))
 		return rc;
-	if ((rc = integrity(v->db, err)) ||
+	if ((rc = al_db_integrity(v->db, err)) ||
 	    (rc = al_db_schema_check(v->db, err)) ||
 	    (rc = load_checkpoints(&a, err)) ||
 	    (rc = check_events(&a, err)) ||

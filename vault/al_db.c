@@ -593,14 +593,54 @@ int al_db_get_text(sqlite3 *db, const char *sha, char **out,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		const char *nl = t ? memchr(t, '\n', n) : NULL;
+		char hex[AL_SHA256_HEX];
 
-		rc = (*out = strdup(t ? t : ""))
-			     ? 0
-			     : al_error_set(err, AL_ENOMEM, "out of memory");
+		/* believed only when it is what its hash names */
+		al_sha256_hex(t ? t : "", t ? n : 0, hex);
+		if (!t || strcmp(hex, sha) || !nl || memchr(t, '\0', n))
+			rc = al_error_set(err, AL_EINTEGRITY,
+					  "texts: the row %.16s... does not "
+					  "hold what its hash names",
+					  sha);
+		else
+			rc = (*out = strdup(nl + 1))
+				     ? 0
+				     : al_error_set(err, AL_ENOMEM,
+						    "out of memory");
 	} else if (rc == SQLITE_DONE) {
 		rc = AL_ENOTFOUND;
 	} else {
 		rc = al_db_fail(db, "reading", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* SQLite's own check: every page, every index entry against its table
+ * (an index edited to send a lookup to another row is found here). */
+int al_db_integrity(sqlite3 *db, struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL))
+		return al_error_set(err, AL_EINTEGRITY, "ledger: SQLite's integrity check cannot run: %s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = al_error_set(err, AL_EINTEGRITY, "ledger: SQLite's integrity check failed: %s",
+			  sqlite3_errmsg(db));
+	} else {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+
+		if (!r || strcmp(r, "ok")) {
+			char vis[200];
+
+			al_text_visible(r ? r : "?", r ? strlen(r) : 1, vis,
+					sizeof(vis));
+			rc = al_error_set(err, AL_EINTEGRITY, "ledger: SQLite's integrity check: %s",
+				  vis);
+		}
 	}
 	sqlite3_finalize(st);
 	return rc;

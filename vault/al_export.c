@@ -212,7 +212,7 @@ static int record(struct al_vault *v, int64_t *size, struct al_error *err)
 		goto out;
 	if ((rc = al_vault_append(v, now, "export", NULL, data,
 			       NULL, err)) ||
-	    (rc = al_vault_checkpoint_locked(v, true, &cp, err))) {
+	    (rc = al_vault_checkpoint_locked(v, true, -1, &cp, err))) {
 		al_db_rollback(v->db);
 		goto out;
 	}

@@ -23,6 +23,7 @@
 #include "al_ledger.h"
 #include "al_pgp_scan.h"
 #include "al_time.h"
+#include "al_uuid.h"
 
 void al_import_result_release(struct al_import_result *r)
 {
@@ -509,14 +510,19 @@ static int record_refusal(struct al_vault *v, struct al_import_result *r,
 	int64_t now;
 	int rc;
 
-	char reason[AL_SHA256_HEX];
+	char reason[AL_SHA256_HEX], salt[AL_UUID_LEN];
+	char salted[AL_UUID_LEN + sizeof(r->err.msg) + 1];
 
 	if (!bundle_fault(r->err.code))
 		return 0;
 	/* the reason can quote what was inside the bundle (an entry's
 	 * name): the event names it by hash, the text stays in the vault
-	 * (texts), out of the auditor's export */
-	al_sha256_hex(r->err.msg, strlen(r->err.msg), reason);
+	 * (texts), out of the auditor's export; a random first line keeps
+	 * the hash from confirming a guessed reason */
+	if ((rc = al_uuid_v4(salt, err)))
+		return rc;
+	snprintf(salted, sizeof(salted), "%s\n%s", salt, r->err.msg);
+	al_sha256_hex(salted, strlen(salted), reason);
 	data = json_pack("{s:s, s:s*}", "reason_sha256", reason, "bundle",
 			 *r->bundle ? r->bundle : NULL);
 	if (!data)
@@ -525,7 +531,7 @@ static int record_refusal(struct al_vault *v, struct al_import_result *r,
 		json_object_set_new(data, "bundle", json_null());
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		goto out;
-	if ((rc = al_db_put_text(v->db, reason, r->err.msg, err)) ||
+	if ((rc = al_db_put_text(v->db, reason, salted, err)) ||
 	    (rc = al_vault_append(v, now, "refused", NULL, data, &r->seq,
 				  err)) ||
 	    (rc = al_state_apply(v->db, r->seq, err)) ||

@@ -54,26 +54,29 @@ struct al_checkpoint_result {
  * seq + 1), compute the root of those N events, sign the checkpoint text
  * with the vault's key (detached, armored) and store it, in one
  * transaction.  Nothing is appended when the newest checkpoint already
- * covers every event.
+ * covers every event.  The newest checkpoint is checked first (its text,
+ * root and signature; no checkpoint beyond the log): AL_EINTEGRITY.
  *
- * automatic (the checkpoint that ends a changing command): only what this
- * process appended (al_vault_append), and what others appended after it,
- * is signed.  Unsigned events from before this process's first (a command
- * that could not sign, --no-checkpoint, an edit behind the vault's back)
- * are not vouched for unseen: after waiting up to 3 s for a command
- * running at the same time to sign them, AL_EINTEGRITY ("events A-B came
- * before this command's ...") with out->foreign set.  A process that
- * appended nothing signs nothing.  Not automatic (airlock-vault
- * checkpoint, init): every event so far.
+ * automatic (the checkpoint that ends a changing command, which holds the
+ * vault's lock): only events this process appended (al_vault_append, by
+ * number and leaf hash) may be covered anew; any other unsigned event (a
+ * command that could not sign, --no-checkpoint, an edit behind the
+ * vault's back) is not vouched for unseen: AL_EINTEGRITY naming them, with
+ * out->foreign set.  A process that appended nothing signs nothing.
+ *
+ * Not automatic (airlock-vault checkpoint, init): every event so far,
+ * each of which must pass audit's checks of an event (al_audit_events),
+ * and when through >= 0 the log must end at event through (AL_EINVAL
+ * otherwise: events were added since the user read them).
  *
  * The codes of al_gpg_sign_detached (the agent, the key), AL_EIO.
  */
-int al_vault_checkpoint(struct al_vault *v, bool automatic,
+int al_vault_checkpoint(struct al_vault *v, bool automatic, int64_t through,
 			struct al_checkpoint_result *out, struct al_error *err);
 
-/* The same, inside a transaction the caller holds (BEGIN IMMEDIATE); no
- * waiting. */
+/* The same, inside a transaction the caller holds (BEGIN IMMEDIATE). */
 int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
+			       int64_t through,
 			       struct al_checkpoint_result *out,
 			       struct al_error *err);
 
@@ -123,6 +126,14 @@ struct al_audit {
  */
 int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
 		   struct al_error *err);
+
+/*
+ * Audit's checks of each event (canonical bytes, columns by type and
+ * byte, leaf hash, time, actor, kind, checkpoint events) for the events
+ * from seq from on, in the caller's transaction.  AL_EINTEGRITY naming the
+ * first bad one.
+ */
+int al_audit_events(struct al_vault *v, int64_t from, struct al_error *err);
 
 /* ---- export (al_export.c) ---- */
 

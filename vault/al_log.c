@@ -5,7 +5,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "al_base64.h"
 #include "al_gpg.h"
@@ -117,15 +116,131 @@ static int newest(sqlite3 *db, int64_t *size, char **text, char **sig,
 	return rc;
 }
 
+/* Is event seq (leaf) one this process appended? */
+static bool own_event(const struct al_vault *v, int64_t seq,
+		      const uint8_t leaf[AL_MERKLE_HASH])
+{
+	for (size_t i = v->nown; i-- > 0;)
+		if (v->own[i].seq == seq &&
+		    !memcmp(v->own[i].leaf, leaf, AL_MERKLE_HASH))
+			return true;
+	return false;
+}
+
+/*
+ * The newest checkpoint must be genuine before a new one extends it: its
+ * text names this vault and its size, its root is the root of that many
+ * events, its signature is the vault key's; and no checkpoint claims more
+ * events than the log has.  (A row made up by whoever can write the file
+ * would otherwise pass off the events it "covers" as signed.)
+ */
+static int check_base(struct al_vault *v, const uint8_t (*leaves)[32],
+		      uint64_t count, int64_t have, const char *text,
+		      const char *sig, struct al_error *err)
+{
+	struct al_checkpoint c;
+	uint8_t root[AL_MERKLE_HASH];
+	struct al_error e;
+	int64_t most = 0;
+	int rc;
+
+	if ((rc = al_db_scalar(v->db,
+			       "SELECT coalesce(max(size), 0) FROM checkpoints",
+			       &most, err)))
+		return rc;
+	if ((uint64_t)most > count)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "checkpoint %lld claims more events than "
+				    "the log has (%llu); nothing signed "
+				    "(airlock-vault audit says more)",
+				    (long long)most, (unsigned long long)count);
+	if (!have)
+		return 0;
+	if (al_checkpoint_parse(text, strlen(text), &c, &e) ||
+	    c.size != (uint64_t)have || strcmp(c.origin, v->origin))
+		return al_error_set(err, AL_EINTEGRITY,
+				    "checkpoint %lld is not this vault's; "
+				    "nothing signed (airlock-vault audit says "
+				    "more)",
+				    (long long)have);
+	al_merkle_root(leaves, (uint64_t)have, root);
+	if (memcmp(root, c.root, sizeof(root)))
+		return al_error_set(err, AL_EINTEGRITY,
+				    "checkpoint %lld does not match the log; "
+				    "nothing signed (airlock-vault audit says "
+				    "more)",
+				    (long long)have);
+	if (al_gpg_verify_detached_ex(v->gpg, text, strlen(text), sig,
+				      strlen(sig), v->key, AL_VERIFY_EXPIRED_OK,
+				      NULL, NULL, &e))
+		return al_error_set(err, AL_EINTEGRITY,
+				    "checkpoint %lld: %s; nothing signed "
+				    "(airlock-vault audit says more)",
+				    (long long)have, e.msg);
+	return 0;
+}
+
+/* The events a new checkpoint would cover anew: an automatic one only
+ * this process's own, an explicit one only well-formed events (audit's
+ * checks of each) up to through. */
+static int check_tail(struct al_vault *v, bool automatic, int64_t through,
+		      const uint8_t (*leaves)[32], int64_t have, int64_t next,
+		      struct al_checkpoint_result *out, struct al_error *err)
+{
+	if (!automatic) {
+		if (through >= 0 && through != next - 1)
+			return al_error_set(err, AL_EINVAL,
+					    "the log ends at event %lld, not "
+					    "%lld (--through): events were "
+					    "added since you read it; nothing "
+					    "signed",
+					    (long long)next - 1,
+					    (long long)through);
+		return al_audit_events(v, have, err);
+	}
+	for (int64_t s = have; s < next; s++) {
+		int64_t last = s;
+
+		if (own_event(v, s, leaves[s]))
+			continue;
+		/* Events no command of this vault wrote while it held the
+		 * lock: one that could not sign, --no-checkpoint, or
+		 * someone writing the ledger behind the vault's back.
+		 * Signing them here would vouch for what nobody has read. */
+		while (last + 1 < next && !own_event(v, last + 1,
+						     leaves[last + 1]))
+			last++;
+		out->foreign = true;
+		if (last == s)
+			return al_error_set(
+				err, AL_EINTEGRITY,
+				"event %lld, not this command's, is not covered "
+				"by a checkpoint and would be signed unseen; "
+				"read it (airlock-vault log), then "
+				"airlock-vault checkpoint signs it",
+				(long long)s);
+		return al_error_set(err, AL_EINTEGRITY,
+				    "events %lld-%lld, not this command's, are "
+				    "not covered by a checkpoint and would be "
+				    "signed unseen; read them (airlock-vault "
+				    "log), then airlock-vault checkpoint signs "
+				    "them",
+				    (long long)s, (long long)last);
+	}
+	return 0;
+}
+
 int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
+			       int64_t through,
 			       struct al_checkpoint_result *out,
 			       struct al_error *err)
 {
 	struct al_checkpoint c = {0};
 	char text[AL_CHECKPOINT_TEXT_MAX];
 	uint8_t (*leaves)[AL_MERKLE_HASH] = NULL;
+	uint8_t last[AL_MERKLE_HASH];
 	uint64_t count;
-	char *sig = NULL;
+	char *sig = NULL, *btext = NULL, *bsig = NULL;
 	size_t tlen, siglen;
 	json_t *data = NULL;
 	sqlite3_stmt *st = NULL;
@@ -133,46 +248,60 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = al_db_scalar(v->db, "SELECT coalesce(max(seq) + 1, 0) FROM events",
-			 &next, err)) ||
-	    (rc = newest(v->db, &have, NULL, NULL, err)))
-		return rc;
+	if ((rc = newest(v->db, &have, &btext, &bsig, err)) ||
+	    (rc = al_ledger_leaves(v->db, -1, &leaves, &count, err)))
+		goto out;
+	next = (int64_t)count;
 	out->size = (uint64_t)have;
 	out->from = have;
-	if (have == next && have > 0)
-		return 0;
 	if (automatic && v->first_own < 0)
-		return 0; /* nothing of ours to sign */
-	if (automatic && have < v->first_own) {
-		/* Events before this command's that no checkpoint covers: a
-		 * command running at the same time (which signs them at its
-		 * end), one that could not sign, --no-checkpoint, or someone
-		 * writing the ledger behind the vault's back.  Signing them
-		 * here would vouch for what nobody has looked at. */
-		char range[48];
-
-		out->foreign = true;
-		if (have == v->first_own - 1)
-			snprintf(range, sizeof(range), "event %lld",
-				 (long long)have);
-		else
-			snprintf(range, sizeof(range), "events %lld-%lld",
-				 (long long)have, (long long)v->first_own - 1);
-		return al_error_set(err, AL_EINTEGRITY,
-				    "%s, before this command's, not covered by "
-				    "a checkpoint, would be signed unseen; read "
-				    "them (airlock-vault log), then "
-				    "airlock-vault checkpoint signs them",
-				    range);
-	}
-	data = json_pack("{s:I}", "size", (json_int_t)(next + 1));
-	if (!data)
-		return al_error_set(err, AL_ENOMEM, "out of memory");
-	if ((rc = al_vault_now(&now, err)) ||
-	    (rc = al_vault_append(v, now, "checkpoint", NULL, data,
-			       &seq, err)) ||
-	    (rc = al_ledger_leaves(v->db, seq + 1, &leaves, &count, err)))
+		goto out; /* nothing of ours to sign */
+	/* even when it seems to cover everything: a made-up row claiming
+	 * this command's events must not pass for their signature */
+	if ((rc = check_base(v, (const uint8_t(*)[32])leaves, count, have,
+			     btext, bsig, err)))
 		goto out;
+	if (have == next && have > 0) {
+		if (through >= 0 && through != next - 1)
+			rc = al_error_set(err, AL_EINVAL,
+					  "the log ends at event %lld, not "
+					  "%lld (--through)",
+					  (long long)next - 1,
+					  (long long)through);
+		goto out;
+	}
+	if ((rc = check_tail(v, automatic, through,
+			     (const uint8_t(*)[32])leaves, have, next, out,
+			     err)))
+		goto out;
+	data = json_pack("{s:I}", "size", (json_int_t)(next + 1));
+	if (!data) {
+		rc = al_error_set(err, AL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = al_vault_now(&now, err)) ||
+	    (rc = al_vault_append(v, now, "checkpoint", NULL, data, &seq,
+				  err)))
+		goto out;
+	/* the new leaf: this process's own, just appended */
+	memcpy(last, v->own[v->nown - 1].leaf, sizeof(last));
+	{
+		void *p = realloc(leaves, (count + 1) * sizeof(*leaves));
+
+		if (!p) {
+			rc = al_error_set(err, AL_ENOMEM, "out of memory");
+			goto out;
+		}
+		leaves = p;
+	}
+	memcpy(leaves[count++], last, sizeof(last));
+	if (seq + 1 != (int64_t)count) {
+		rc = al_error_set(err, AL_EINTEGRITY,
+				  "ledger: the checkpoint event is %lld, not "
+				  "%llu",
+				  (long long)seq, (unsigned long long)count - 1);
+		goto out;
+	}
 	snprintf(c.origin, sizeof(c.origin), "%s", v->origin);
 	c.size = count;
 	al_merkle_root((const uint8_t(*)[AL_MERKLE_HASH])leaves, count, c.root);
@@ -202,28 +331,24 @@ out:
 	json_decref(data);
 	free(leaves);
 	free(sig);
+	free(btext);
+	free(bsig);
 	return rc;
 }
 
-int al_vault_checkpoint(struct al_vault *v, bool automatic,
+int al_vault_checkpoint(struct al_vault *v, bool automatic, int64_t through,
 			struct al_checkpoint_result *out, struct al_error *err)
 {
 	int rc;
 
-	/* a command running at the same time may have written events
-	 * between the last checkpoint and ours: it signs them at its end,
-	 * within moments, so wait for it a little */
-	for (int tries = 0;; tries++) {
-		if ((rc = al_db_begin(v->db, err)))
-			return rc;
-		rc = al_vault_checkpoint_locked(v, automatic, out, err);
-		if (!rc)
-			return al_db_commit(v->db, err);
+	if ((rc = al_db_begin(v->db, err)))
+		return rc;
+	if ((rc = al_vault_checkpoint_locked(v, automatic, through, out,
+					     err))) {
 		al_db_rollback(v->db);
-		if (!out->foreign || tries >= 30)
-			return rc;
-		usleep(100 * 1000);
+		return rc;
 	}
+	return al_db_commit(v->db, err);
 }
 
 /* An event's canonical bytes, parsed. */

@@ -107,6 +107,10 @@ int al_vault_purge(struct al_vault *v, const char *id, const char *reason,
 		return rc;
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		return rc;
+	/* what cannot be undone acts only on a ledger whose indexes are
+	 * sound (a lookup through an edited index finds the wrong rows) */
+	if ((rc = al_db_integrity(v->db, err)))
+		goto fail;
 	if ((rc = bundles_of(v->db, id, 0, &live, err)))
 		goto fail;
 	if (!json_array_size(live)) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -54,12 +55,60 @@ int al_vault_append(struct al_vault *v, int64_t at, const char *kind,
 	int64_t n = -1;
 	int rc = al_db_append(v->db, at, kind, report, v->actor, data, &n, err);
 
+	sqlite3_stmt *st;
+	struct al_own_event *o;
+
 	if (rc)
 		return rc;
+	if (v->nown == v->cown) {
+		size_t c = v->cown ? v->cown * 2 : 16;
+
+		if (!(o = realloc(v->own, c * sizeof(*o))))
+			return al_error_set(err, AL_ENOMEM, "out of memory");
+		v->own = o;
+		v->cown = c;
+	}
+	o = &v->own[v->nown];
+	o->seq = n;
+	if (sqlite3_prepare_v2(v->db, "SELECT leaf FROM events WHERE seq = ?",
+			       -1, &st, NULL))
+		return al_db_fail(v->db, "reading the log", err);
+	sqlite3_bind_int64(st, 1, n);
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_bytes(st, 0) != (int)sizeof(o->leaf)) {
+		sqlite3_finalize(st);
+		return al_db_fail(v->db, "reading the log", err);
+	}
+	memcpy(o->leaf, sqlite3_column_blob(st, 0), sizeof(o->leaf));
+	sqlite3_finalize(st);
+	v->nown++;
 	if (v->first_own < 0 || n < v->first_own)
 		v->first_own = n;
 	if (seq)
 		*seq = n;
+	return 0;
+}
+
+int al_vault_lock(struct al_vault *v, void (*waiting)(void),
+		  struct al_error *err)
+{
+	if (v->lockfd >= 0)
+		return 0;
+	v->lockfd = openat(v->dirfd, "lock",
+			   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (v->lockfd < 0)
+		return al_error_set(err, AL_EIO, "vault lock: %s",
+				    strerror(errno));
+	if (flock(v->lockfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK && waiting)
+		waiting();
+	while (flock(v->lockfd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		return al_error_set(err, AL_EIO, "vault lock: %s",
+				    strerror(errno));
+	}
 	return 0;
 }
 
@@ -202,6 +251,7 @@ int al_vault_open(const char *path, struct al_vault **out, struct al_error *err)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	}
 	v->dirfd = -1;
+	v->lockfd = -1;
 	v->first_own = -1;
 	if ((rc = open_folder(path, &v->dirfd, err)))
 		goto fail;
@@ -266,6 +316,9 @@ void al_vault_close(struct al_vault *v)
 	al_policy_release(&v->policy);
 	if (v->dirfd >= 0)
 		close(v->dirfd);
+	if (v->lockfd >= 0)
+		close(v->lockfd);
+	free(v->own);
 	free(v->path);
 	free(v);
 }
@@ -374,7 +427,7 @@ static int first_checkpoint(const char *path, struct al_error *err)
 
 	if ((rc = al_vault_open(path, &v, err)))
 		return rc;
-	rc = al_vault_checkpoint(v, false, &cp, err);
+	rc = al_vault_checkpoint(v, false, -1, &cp, err);
 	al_vault_close(v);
 	return rc;
 }

@@ -36,7 +36,29 @@ struct al_vault {
 	char actor[AL_FPR_MAX];     /* who is acting: the key's fingerprint */
 	int64_t first_own;          /* the first event this process appended,
 				       -1 for none (al_vault_append) */
+	struct al_own_event *own;   /* every event this process appended */
+	size_t nown, cown;
+	int lockfd;                 /* the vault's lock (al_vault_lock), -1 */
 };
+
+/* An event this process appended: its number and leaf hash (the leaf
+ * tells it from another event that took the same number after a rolled
+ * back transaction). */
+struct al_own_event {
+	int64_t seq;
+	uint8_t leaf[32];
+};
+
+/*
+ * Take the vault's lock (the file "lock" in the vault folder, flock
+ * exclusive), held until al_vault_close: every command that changes the
+ * vault takes it first, so commands that change it run one after the
+ * other and the events between the newest checkpoint and a command's own
+ * are never another command's.  Blocks while another airlock-vault holds
+ * it (calling waiting first, when not NULL).  AL_EIO.
+ */
+int al_vault_lock(struct al_vault *v, void (*waiting)(void),
+		  struct al_error *err);
 
 /*
  * The vault folder: given (--vault), else $AIRLOCK_VAULT, else
@@ -112,12 +134,19 @@ int al_db_append(sqlite3 *db, int64_t at, const char *kind, const char *report,
 int al_db_schema_check(sqlite3 *db, struct al_error *err);
 
 /* texts: text that stays in the vault, named by its SHA-256 (hex) in the
- * events (a refusal's reason).  get: AL_ENOTFOUND (no message) when
- * absent; *out malloc'd. */
+ * events (a refusal's reason), stored after a random first line (so the
+ * hash in an export cannot confirm a guessed text).  get: the text after
+ * that line, malloc'd; AL_ENOTFOUND (no message) when absent,
+ * AL_EINTEGRITY when the row is not what its hash names. */
 int al_db_put_text(sqlite3 *db, const char *sha, const char *text,
 		   struct al_error *err);
 int al_db_get_text(sqlite3 *db, const char *sha, char **out,
 		   struct al_error *err);
+
+/* SQLite's PRAGMA integrity_check: every page, and every index entry
+ * against its table.  AL_EINTEGRITY "ledger: SQLite's integrity check:
+ * ..." naming the first problem. */
+int al_db_integrity(sqlite3 *db, struct al_error *err);
 
 /* The first column of the first row of sql, an integer.  AL_EIO. */
 int al_db_scalar(sqlite3 *db, const char *sql, int64_t *out,

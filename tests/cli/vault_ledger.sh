@@ -289,6 +289,37 @@ check "...checkpoint: exit 0, 'checkpoint 16 signed'" \
 av "$X" audit
 check "...then audit passes" sh -c "[ $RC -eq 0 ] && grep -q '^audit: ok: 16 events, 6 checkpoints (newest 16' '$WORK/out'"
 
+# what a checkpoint will not sign (a made-up newest checkpoint, a
+# malformed event, a log that grew since it was read)
+X=$(copy fake-checkpoint-beyond)
+attack "$X" sql "INSERT INTO checkpoints (size, text, signature) VALUES (16, 'junk', 'junk')"
+av "$X" import "$B/d.gpg"
+check "a made-up checkpoint beyond the log: the next import is recorded, exit 3, nothing signed" \
+    sh -c "[ $RC -eq 3 ] && grep -qF 'checkpoint 16 claims more events than the log has (15); nothing signed' '$WORK/err' &&
+        [ '$(nevents "$X")' = 15 ]"
+X=$(copy fake-checkpoint-covering)
+attack "$X" sql "INSERT INTO checkpoints (size, text, signature) VALUES (15, 'junk', 'junk')"
+av "$X" import "$B/d.gpg"
+check "a made-up checkpoint 'covering' the next import: exit 3, not this vault's, nothing signed" \
+    sh -c "[ $RC -eq 3 ] && grep -qF 'checkpoint 15 is not this vault' '$WORK/err' &&
+        [ '$(ncheckpoints "$X")/$(nevents "$X")' = 6/15 ]"
+X=$(copy through)
+av "$X" import --no-checkpoint "$B/d.gpg"
+refused_cmd "checkpoint --through an older event: exit 1, the log ends later, nothing signed" "$X" 1 \
+    "the log ends at event 14, not 13 (--through)" -- \
+    "$VAULT_BIN" --vault "$X" checkpoint --through 13
+av "$X" checkpoint --through 14
+check "...--through the last event: signed" \
+    sh -c "[ $RC -eq 0 ] && grep -q '^checkpoint 16 signed: events 14-15' '$WORK/out'"
+X=$(copy malformed-tail)
+av "$X" import --no-checkpoint "$B/d.gpg"
+attack "$X" edit 14 'at="2026-11-23 10:00:00"'
+refused_cmd "checkpoint over an event with a malformed time: exit 3, naming it, nothing signed" "$X" 3 \
+    "event 14: its time is not RFC 3339 UTC" -- "$VAULT_BIN" --vault "$X" checkpoint
+X=$(copy texts-extra)
+attack "$X" sql "INSERT INTO texts (sha256, text) VALUES ('$(printf 'x\nsmuggled' | sha256sum | cut -c1-64)', 'x' || char(10) || 'smuggled')"
+audit_refused "a texts row no event names: exit 3" "$X" "texts: the row '" "is named by no event"
+
 refused_cmd "audit --key pinning another key of the keyring: exit 3" "$G" 3 \
     "airlock-vault: audit: the vault names key $M, not the pinned $O" -- \
     "$VAULT_BIN" --vault "$G" audit --key "$O"
@@ -344,8 +375,8 @@ check "...the tombstone is recorded, no checkpoint event or row kept" \
 av "$X" import "$B/d.gpg"
 check "the next import, an unsigned event before it: recorded, exit 3, nothing signed unseen" \
     sh -c "[ $RC -eq 3 ] && grep -q ': imported $ID_D ' '$WORK/out' && [ \$(wc -l <'$WORK/err') -eq 1 ] &&
-        grep -qF \"this command's change is recorded, but no checkpoint was signed: event $n, before this command's, not covered by a checkpoint, would be signed unseen\" '$WORK/err' &&
-        grep -qF 'airlock-vault checkpoint signs them' '$WORK/err'"
+        grep -qF \"this command's change is recorded, but no checkpoint was signed: event $n, not this command's, is not covered by a checkpoint and would be signed unseen\" '$WORK/err' &&
+        grep -qF 'airlock-vault checkpoint signs it' '$WORK/err'"
 check "...the import event is there, the newest checkpoint is the one before the tombstone" \
     test "$(nevents "$X")/$(newest "$X")/$(ncheckpoints "$X")" = "$((n + 2))/$n/$c"
 av "$X" checkpoint
@@ -399,7 +430,12 @@ cp -a "$G" "$X"
 EVIL="'evil ' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || ' ' || char(8238) || 'gnp.exe ' || char(155) || '31m ' || char(127) || 'end'"
 EVIL_SHOWN='evil \x1b[2J\x1b]0;pwned\x07 \u{202e}gnp.exe \u{009b}31m \x7fend'
 SEQ_TOMB=$(ledger "$X" "SELECT seq FROM events WHERE kind = 'tombstone' AND report = '$ID_E'")
-attack "$X" sql "UPDATE texts SET text = $EVIL WHERE sha256 = (SELECT json_extract(data, '\$.reason_sha256') FROM events WHERE seq = $SEQ_REFUSED)"
+# the attacker keeps the texts row what its hash names (a row that is not
+# is not shown at all: tested below) and points the refusal at it
+EVIL_HASH=$("$PY" -c 'import hashlib, sys
+print(hashlib.sha256(("salt\nevil \x1b[2J\x1b]0;pwned\x07 \u202egnp.exe \u009b31m \x7fend").encode()).hexdigest())')
+attack "$X" sql "INSERT INTO texts (sha256, text) VALUES ('$EVIL_HASH', 'salt' || char(10) || $EVIL)"
+attack "$X" edit "$SEQ_REFUSED" "data.reason_sha256=\"$EVIL_HASH\""
 attack "$X" edit "$SEQ_TOMB" 'data.reason="evil \u001b[2J\u001b]0;pwned\u0007 \u202egnp.exe \u009b31m \u007fend"'
 av "$X" log
 check "log of a ledger whose texts hold ESC, BEL, U+202E, C1, DEL: exit 0, the refusal's reason shown escaped" \

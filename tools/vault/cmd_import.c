@@ -251,7 +251,7 @@ int cmd_import(int argc, char **argv)
 		else
 			rc = add_job(&jobs, p, false);
 	}
-	if (rc || (rc = vault_open(&v)))
+	if (rc || (rc = vault_open_rw(&v)))
 		goto out;
 	if (json && !(out = json_array())) {
 		rc = AL_ENOMEM;

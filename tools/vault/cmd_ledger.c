@@ -50,27 +50,50 @@ static int parse(int argc, char **argv, const char *usage,
 /* ---- checkpoint ---- */
 
 static const char checkpoint_usage[] =
-	"usage: airlock-vault [--vault DIR] checkpoint\n\n"
+	"usage: airlock-vault [--vault DIR] checkpoint [--through N]\n\n"
 	"Sign the ledger's tree head with the vault's key: a checkpoint\n"
 	"covering every event so far (docs/ledger.md).  Every command that\n"
 	"changes the vault does this at its end; this is for after\n"
-	"--no-checkpoint, or a signing that failed.  Nothing is signed when\n"
-	"the newest checkpoint already covers every event.\n";
+	"--no-checkpoint, or a signing that failed: read the events it will\n"
+	"cover first (airlock-vault log).  Nothing is signed when the newest\n"
+	"checkpoint already covers every event, or when an event fails\n"
+	"audit's checks.\n\n"
+	"  --through N   sign only if the log ends at event N (the last one\n"
+	"                you read)\n";
+
+static int through_opt(int c, void *ctx)
+{
+	char *end;
+	long long n;
+
+	if (c != 't')
+		return 1;
+	n = strtoll(optarg, &end, 10);
+	if (*optarg < '0' || *optarg > '9' || *end || n < 0)
+		return 1;
+	*(int64_t *)ctx = n;
+	return 0;
+}
 
 int cmd_checkpoint(int argc, char **argv)
 {
+	static const struct option extra[] = {
+		{"through", required_argument, NULL, 't'},
+	};
 	struct al_checkpoint_result cp;
 	struct al_error err = {0};
 	struct al_vault *v = NULL;
+	int64_t through = -1;
 	int rc;
 
-	if ((rc = parse(argc, argv, checkpoint_usage, NULL, 0, NULL, NULL)))
+	if ((rc = parse(argc, argv, checkpoint_usage, extra, 1, through_opt,
+			&through)))
 		return rc < 0 ? rc : 0;
 	if (optind != argc)
 		return vault_usage_error(checkpoint_usage);
-	if ((rc = vault_open(&v)))
+	if ((rc = vault_open_rw(&v)))
 		return rc;
-	if ((rc = al_vault_checkpoint(v, false, &cp, &err))) {
+	if ((rc = al_vault_checkpoint(v, false, through, &cp, &err))) {
 		vault_fail(&err);
 	} else if (cp.made) {
 		printf("checkpoint %llu signed: events %lld-%llu, root %s\n",
@@ -253,7 +276,7 @@ int cmd_export(int argc, char **argv)
 		return vault_usage_error(export_usage);
 	if (optind != argc || !dir)
 		return vault_usage_error(export_usage);
-	if ((rc = vault_open(&v)))
+	if ((rc = vault_open_rw(&v)))
 		return rc;
 	if ((rc = al_vault_export_ledger(v, dir, &r, &err))) {
 		vault_fail(&err);
@@ -403,7 +426,7 @@ int cmd_purge(int argc, char **argv)
 		vault_fail(&err);
 		return AL_EUSAGE;
 	}
-	if ((rc = vault_open(&v)))
+	if ((rc = vault_open_rw(&v)))
 		return rc;
 	if ((rc = al_vault_find(v, argv[optind], id, &err)) ||
 	    (rc = al_vault_purge(v, id, p.reason, &r, &err))) {

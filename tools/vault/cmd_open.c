@@ -90,7 +90,7 @@ int cmd_open(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return vault_usage_error(usage_text);
-	if ((rc = vault_open(&v)))
+	if ((rc = vault_open_rw(&v)))
 		return rc;
 	if ((rc = al_vault_find(v, argv[optind], id, &err)))
 		goto fail;

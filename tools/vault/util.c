@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "al_jcs.h"
 #include "al_ledger.h"
@@ -55,6 +56,31 @@ int vault_usage_error(const char *usage)
 	return AL_EUSAGE;
 }
 
+/* On a terminal only: scripts get no noise for a wait that ends. */
+static void say_waiting(void)
+{
+	if (!isatty(2))
+		return;
+	fputs("airlock-vault: waiting for another airlock-vault to finish "
+	      "with the vault...\n",
+	      stderr);
+}
+
+int vault_open_rw(struct al_vault **v)
+{
+	struct al_error err = {0};
+	int rc;
+
+	if ((rc = vault_open(v)))
+		return rc;
+	if ((rc = al_vault_lock(*v, say_waiting, &err))) {
+		vault_fail(&err);
+		al_vault_close(*v);
+		*v = NULL;
+	}
+	return rc;
+}
+
 int vault_open(struct al_vault **v)
 {
 	struct al_error err = {0};
@@ -76,14 +102,14 @@ int vault_end(struct al_vault *v, bool skip, int rc)
 
 	if (!v || skip)
 		return rc;
-	if (!(crc = al_vault_checkpoint(v, true, &cp, &err)))
+	if (!(crc = al_vault_checkpoint(v, true, -1, &cp, &err)))
 		return rc;
 	fputs("airlock-vault: this command's change is recorded, but no "
 	      "checkpoint was signed: ",
 	      stderr);
 	al_cli_print_message(stderr, err.msg[0] ? err.msg
 						: al_error_name(err.code));
-	if (!cp.foreign)
+	if (crc != AL_EINTEGRITY)
 		fputs(" ('airlock-vault checkpoint' signs it later)", stderr);
 	fputc('\n', stderr);
 	return rc ? rc : crc;

@@ -47,6 +47,9 @@ int vault_end(struct al_vault *v, bool skip, int rc);
 
 /* Open the vault (--vault, $AIRLOCK_VAULT, XDG), printing the failure. */
 int vault_open(struct al_vault **v);
+/* The same, for a command that changes the vault: also take its lock
+ * (al_vault_lock), saying so when another airlock-vault holds it. */
+int vault_open_rw(struct al_vault **v);
 
 /* "airlock-vault: MESSAGE" on stderr, the message made visible. */
 void vault_fail(const struct al_error *err);
