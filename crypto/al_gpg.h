@@ -108,9 +108,9 @@ int al_gpg_verify_detached(struct al_gpg *g, const void *data, size_t len,
  * when the agent cannot be reached or cannot ask for the passphrase, as
  * al_gpg_encrypt says it), the codes of al_gpg_check_key.
  */
-int al_gpg_sign_detached(struct al_gpg *g, const char *signer,
-			 const void *data, size_t len, char **sig,
-			 size_t *siglen, struct al_error *err);
+int al_gpg_sign_detached(struct al_gpg *g, const char *signer, const void *data,
+			 size_t len, char **sig, size_t *siglen,
+			 struct al_error *err);
 
 /*
  * The public key with this fingerprint, ASCII-armored and minimal (its

@@ -30,8 +30,8 @@ struct al_checkpoint {
  * its length goes to *len.  AL_EINVAL when the origin breaks the rules
  * above.
  */
-int al_checkpoint_format(const struct al_checkpoint *c, char *text,
-			 size_t *len, struct al_error *err);
+int al_checkpoint_format(const struct al_checkpoint *c, char *text, size_t *len,
+			 struct al_error *err);
 
 /*
  * Parse a checkpoint's text, exactly: anything but the three lines above

@@ -162,8 +162,8 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 		       struct al_error *err)
 {
 	static const char *const kinds[] = {
-		"init", "import", "replay", "refused", "open",
-		"tombstone", "export", "checkpoint",
+		"init", "import",    "replay", "refused",
+		"open", "tombstone", "export", "checkpoint",
 	};
 	const char *at = json_string_value(json_object_get(ev, "at"));
 	const char *actor = json_string_value(json_object_get(ev, "actor"));
@@ -174,13 +174,15 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 
 	if (al_time_parse(at, &t, &e) || (al_time_format(t, again), 0) ||
 	    strcmp(again, at))
-		return fail(err, "event %lld: its time is not RFC 3339 UTC "
-				 "(YYYY-MM-DDTHH:MM:SSZ)",
+		return fail(err,
+			    "event %lld: its time is not RFC 3339 UTC "
+			    "(YYYY-MM-DDTHH:MM:SSZ)",
 			    (long long)seq);
 	if (!*actor || strlen(actor) > 256 ||
 	    al_text_has_control(actor, strlen(actor)) ||
 	    !al_utf8_valid(actor, strlen(actor)))
-		return fail(err, "event %lld: its actor is not one line of text",
+		return fail(err,
+			    "event %lld: its actor is not one line of text",
 			    (long long)seq);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		known = known || !strcmp(kind, kinds[i]);
@@ -233,8 +235,9 @@ static int check_event(struct audit *a, sqlite3_stmt *st, int64_t seq,
 		goto out;
 	}
 	if (json_object_size(ev) != 6) {
-		rc = fail(err, "event %lld: it has %zu keys, not the six of "
-			       "ledger-v1",
+		rc = fail(err,
+			  "event %lld: it has %zu keys, not the six of "
+			  "ledger-v1",
 			  (long long)seq, json_object_size(ev));
 		goto out;
 	}
@@ -272,8 +275,7 @@ static int check_event(struct audit *a, sqlite3_stmt *st, int64_t seq,
 	    !col_is(st, 4, json_string_value(json_object_get(ev, "actor"))) ||
 	    (size_t)sqlite3_column_bytes(st, 5) != dlen ||
 	    memcmp(sqlite3_column_blob(st, 5), dj, dlen)) {
-		rc = fail(err,
-			  "event %lld: its columns do not match its bytes",
+		rc = fail(err, "event %lld: its columns do not match its bytes",
 			  (long long)seq);
 		goto out;
 	}
@@ -616,8 +618,9 @@ static int compare_table(sqlite3 *db, const char *table, const char *key,
 			  what, id, sqlite3_column_name(x, i), table);
 		goto out;
 	}
-	rc = fail(err, "%s %s: its row in the %s table is not what its events "
-		       "say",
+	rc = fail(err,
+		  "%s %s: its row in the %s table is not what its events "
+		  "say",
 		  what, id, table);
 out:
 	sqlite3_finalize(st);
@@ -632,12 +635,12 @@ static int check_derived(struct audit *a, struct al_error *err)
 	struct al_error e;
 	int rc;
 
-	if ((rc = check_addressed(db, "metas",
-				  "SELECT sha256, json FROM metas", err)) ||
+	if ((rc = check_addressed(db, "metas", "SELECT sha256, json FROM metas",
+				  err)) ||
 	    (rc = check_addressed(db, "keys", "SELECT sha256, key FROM keys",
 				  err)) ||
-	    (rc = check_addressed(db, "texts",
-				  "SELECT sha256, text FROM texts", err)))
+	    (rc = check_addressed(db, "texts", "SELECT sha256, text FROM texts",
+				  err)))
 		return rc;
 	if ((rc = check_referenced(db, "texts",
 				   "SELECT sha256 FROM texts WHERE sha256 NOT "
@@ -653,13 +656,14 @@ static int check_derived(struct audit *a, struct al_error *err)
 				   "json_extract(data, '$.meta') IS NOT NULL) "
 				   "LIMIT 1",
 				   err)) ||
-	    (rc = check_referenced(db, "keys",
-				   "SELECT sha256 FROM keys WHERE sha256 NOT IN "
-				   "(SELECT json_extract(json, "
-				   "'$.reply_key_sha256') FROM metas WHERE "
-				   "json_extract(json, '$.reply_key_sha256') IS "
-				   "NOT NULL) LIMIT 1",
-				   err)))
+	    (rc = check_referenced(
+		     db, "keys",
+		     "SELECT sha256 FROM keys WHERE sha256 NOT IN "
+		     "(SELECT json_extract(json, "
+		     "'$.reply_key_sha256') FROM metas WHERE "
+		     "json_extract(json, '$.reply_key_sha256') IS "
+		     "NOT NULL) LIMIT 1",
+		     err)))
 		return rc;
 	if (sqlite3_exec(db,
 			 "CREATE TEMP TABLE audit_reports AS SELECT * FROM "
@@ -842,10 +846,8 @@ int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
 		return rc;
 	if ((rc = al_db_integrity(v->db, err)) ||
 	    (rc = al_db_schema_check(v->db, err)) ||
-	    (rc = load_checkpoints(&a, err)) ||
-	    (rc = check_events(&a, err)) ||
-	    (rc = check_signatures(&a, err)) ||
-	    (rc = check_derived(&a, err)) ||
+	    (rc = load_checkpoints(&a, err)) || (rc = check_events(&a, err)) ||
+	    (rc = check_signatures(&a, err)) || (rc = check_derived(&a, err)) ||
 	    (rc = count_reports(&a, err)) || (rc = check_store(&a, err)) ||
 	    (rc = check_policy(&a, err)))
 		goto out;

@@ -243,20 +243,21 @@ int al_db_open(const char *path, bool create, sqlite3 **out,
 			goto fail;
 		}
 	} else if (version != AL_DB_SCHEMA_VERSION) {
-		rc = al_error_set(err, AL_EINVAL,
-				  version == 1
-				  ? "ledger '%s': schema version %d, from a "
-				    "development build without signed "
-				    "checkpoints; this airlock-vault reads "
-				    "version %d: create a new vault and import "
-				    "the bundles again"
-				  : version ? "ledger '%s': schema version %d; "
-					    "this airlock-vault reads "
-					    "version %d"
-					  : "ledger '%s': not an airlock "
-					    "ledger (schema version %d, "
-					    "expected %d)",
-				  path, version, AL_DB_SCHEMA_VERSION);
+		rc = al_error_set(
+			err, AL_EINVAL,
+			version == 1
+				? "ledger '%s': schema version %d, from a "
+				  "development build without signed "
+				  "checkpoints; this airlock-vault reads "
+				  "version %d: create a new vault and import "
+				  "the bundles again"
+			: version ? "ledger '%s': schema version %d; "
+				    "this airlock-vault reads "
+				    "version %d"
+				  : "ledger '%s': not an airlock "
+				    "ledger (schema version %d, "
+				    "expected %d)",
+			path, version, AL_DB_SCHEMA_VERSION);
 		goto fail;
 	}
 	*out = db;
@@ -626,10 +627,14 @@ int al_db_integrity(sqlite3 *db, struct al_error *err)
 	int rc = 0;
 
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL))
-		return al_error_set(err, AL_EINTEGRITY, "ledger: SQLite's integrity check cannot run: %s", sqlite3_errmsg(db));
+		return al_error_set(
+			err, AL_EINTEGRITY,
+			"ledger: SQLite's integrity check cannot run: %s",
+			sqlite3_errmsg(db));
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = al_error_set(err, AL_EINTEGRITY, "ledger: SQLite's integrity check failed: %s",
-			  sqlite3_errmsg(db));
+		rc = al_error_set(err, AL_EINTEGRITY,
+				  "ledger: SQLite's integrity check failed: %s",
+				  sqlite3_errmsg(db));
 	} else {
 		const char *r = (const char *)sqlite3_column_text(st, 0);
 
@@ -638,8 +643,9 @@ int al_db_integrity(sqlite3 *db, struct al_error *err)
 
 			al_text_visible(r ? r : "?", r ? strlen(r) : 1, vis,
 					sizeof(vis));
-			rc = al_error_set(err, AL_EINTEGRITY, "ledger: SQLite's integrity check: %s",
-				  vis);
+			rc = al_error_set(
+				err, AL_EINTEGRITY,
+				"ledger: SQLite's integrity check: %s", vis);
 		}
 	}
 	sqlite3_finalize(st);

@@ -41,11 +41,14 @@ static const char readme[] =
 	"     for f in checkpoints/*.txt; do gpg --verify \"$f.asc\" \"$f\" "
 	"|| echo \"BAD $f\"; done\n"
 	"\n"
-	"3. The events.  Line i of events.jsonl (without its newline) is event\n"
-	"   i's canonical JSON (RFC 8785); its \"seq\" is i.  Its leaf hash is\n"
+	"3. The events.  Line i of events.jsonl (without its newline) is "
+	"event\n"
+	"   i's canonical JSON (RFC 8785); its \"seq\" is i.  Its leaf hash "
+	"is\n"
 	"   SHA-256(0x00 || line).  A checkpoint N.txt has three lines: the\n"
 	"   origin, N, and the Merkle tree root (RFC 9162 section 2.1) of the\n"
-	"   first N leaves in base64: node = SHA-256(0x01 || left || right), a\n"
+	"   first N leaves in base64: node = SHA-256(0x01 || left || right), "
+	"a\n"
 	"   tree of n > 1 leaves split at the largest power of two below n.\n"
 	"   Event N-1 is the \"checkpoint\" event announcing N.  In Python 3:\n"
 	"\n"
@@ -67,7 +70,8 @@ static const char readme[] =
 	"\n"
 	"If every signature is good and every root matches, no event before\n"
 	"the newest checkpoint was changed, removed or reordered since it was\n"
-	"signed.  Keep this export: a later export of the same vault must give\n"
+	"signed.  Keep this export: a later export of the same vault must "
+	"give\n"
 	"the same root for these first events.\n";
 
 static int write_file(int dir, const char *name, const void *buf, size_t len,
@@ -162,13 +166,11 @@ static int write_checkpoints(struct al_vault *v, int dir, int64_t size,
 
 		snprintf(name, sizeof(name), "%lld.txt", n);
 		if ((rc = write_file(sub, name, sqlite3_column_text(st, 1),
-				     (size_t)sqlite3_column_bytes(st, 1),
-				     err)))
+				     (size_t)sqlite3_column_bytes(st, 1), err)))
 			break;
 		snprintf(name, sizeof(name), "%lld.txt.asc", n);
 		if ((rc = write_file(sub, name, sqlite3_column_text(st, 2),
-				     (size_t)sqlite3_column_bytes(st, 2),
-				     err)))
+				     (size_t)sqlite3_column_bytes(st, 2), err)))
 			break;
 		(*count)++;
 	}
@@ -210,8 +212,7 @@ static int record(struct al_vault *v, int64_t *size, struct al_error *err)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
 		goto out;
-	if ((rc = al_vault_append(v, now, "export", NULL, data,
-			       NULL, err)) ||
+	if ((rc = al_vault_append(v, now, "export", NULL, data, NULL, err)) ||
 	    (rc = al_vault_checkpoint_locked(v, true, -1, &cp, err))) {
 		al_db_rollback(v->db);
 		goto out;
@@ -239,7 +240,8 @@ int al_vault_export_ledger(struct al_vault *v, const char *dir,
 	memset(out, 0, sizeof(*out));
 	al_text_visible(dir, strlen(dir), vis, sizeof(vis));
 	if (!*dir)
-		return al_error_set(err, AL_EUSAGE, "export: -o names no folder");
+		return al_error_set(err, AL_EUSAGE,
+				    "export: -o names no folder");
 	if (fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return al_error_set(err, AL_EEXIST,
 				    "export: '%s' exists; the export goes into "

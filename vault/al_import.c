@@ -320,8 +320,8 @@ static int insert_meta(sqlite3 *db, const char *sha, const char *json,
 	return rc;
 }
 
-static int insert_key(sqlite3 *db, const char *sha, const void *key,
-		      size_t len, struct al_error *err)
+static int insert_key(sqlite3 *db, const char *sha, const void *key, size_t len,
+		      struct al_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = 0;
@@ -403,8 +403,8 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 			rc = al_error_set(err, AL_ENOMEM, "out of memory");
 			goto fail;
 		}
-		if ((rc = al_vault_append(v, now, "replay", of, data,
-					  &r->seq, err)) ||
+		if ((rc = al_vault_append(v, now, "replay", of, data, &r->seq,
+					  err)) ||
 		    (rc = al_state_apply(v->db, r->seq, err)) ||
 		    (rc = al_db_commit(v->db, err)))
 			goto fail;
@@ -476,8 +476,7 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 	if ((rc = insert_meta(v->db, meta_sha, meta_json, meta_len, err)) ||
 	    (b->reply_key && (rc = insert_key(v->db, rk, b->reply_key,
 					      b->reply_key_len, err))) ||
-	    (rc = al_vault_append(v, now, "import", id, data, &seq,
-			       err)) ||
+	    (rc = al_vault_append(v, now, "import", id, data, &seq, err)) ||
 	    (rc = al_state_apply(v->db, seq, err)) ||
 	    (rc = al_db_commit(v->db, err)))
 		goto fail;

@@ -42,11 +42,11 @@ const char *al_state_proposed_rating(const json_t *meta);
 /* ---- checkpoints, history, proofs (al_log.c) ---- */
 
 struct al_checkpoint_result {
-	bool made;       /* false: the newest one already covered every event */
-	bool foreign;    /* refused: events before this process's, unsigned */
-	uint64_t size;   /* the newest checkpoint's size */
-	int64_t from;    /* the first event the new checkpoint covers anew */
-	char root[64];   /* its root, base64 */
+	bool made;     /* false: the newest one already covered every event */
+	bool foreign;  /* refused: events before this process's, unsigned */
+	uint64_t size; /* the newest checkpoint's size */
+	int64_t from;  /* the first event the new checkpoint covers anew */
+	char root[64]; /* its root, base64 */
 };
 
 /*
@@ -108,12 +108,12 @@ int al_ledger_leaves(sqlite3 *db, int64_t n, uint8_t (**leaves)[AL_MERKLE_HASH],
 struct al_audit {
 	int64_t events;
 	int64_t checkpoints;
-	int64_t newest;        /* the newest checkpoint's size */
+	int64_t newest; /* the newest checkpoint's size */
 	int64_t reports;
 	int64_t bundles;
-	int64_t purged;        /* bundles purged */
-	int64_t purged_left;   /* purged bundles still in the store */
-	int64_t unreferenced;  /* blobs in the store no bundle names */
+	int64_t purged;       /* bundles purged */
+	int64_t purged_left;  /* purged bundles still in the store */
+	int64_t unreferenced; /* blobs in the store no bundle names */
 };
 
 /*
@@ -154,9 +154,9 @@ int al_vault_export_ledger(struct al_vault *v, const char *dir,
 /* ---- retention (al_purge.c) ---- */
 
 struct al_purge_result {
-	int64_t seq;      /* the tombstone event; -1 when none was needed */
-	int64_t bundles;  /* bundles deleted from the store */
-	int64_t left;     /* blobs that could not be removed (audit names them) */
+	int64_t seq;     /* the tombstone event; -1 when none was needed */
+	int64_t bundles; /* bundles deleted from the store */
+	int64_t left; /* blobs that could not be removed (audit names them) */
 };
 
 /*

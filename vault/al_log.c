@@ -15,7 +15,7 @@
 int al_ledger_leaves(sqlite3 *db, int64_t n, uint8_t (**leaves)[AL_MERKLE_HASH],
 		     uint64_t *count, struct al_error *err)
 {
-	uint8_t (*v)[AL_MERKLE_HASH] = NULL;
+	uint8_t(*v)[AL_MERKLE_HASH] = NULL;
 	size_t cap = 0, len = 0;
 	sqlite3_stmt *st;
 	int rc = 0, step;
@@ -207,14 +207,15 @@ static int check_tail(struct al_vault *v, bool automatic, int64_t through,
 		 * lock: one that could not sign, --no-checkpoint, or
 		 * someone writing the ledger behind the vault's back.
 		 * Signing them here would vouch for what nobody has read. */
-		while (last + 1 < next && !own_event(v, last + 1,
-						     leaves[last + 1]))
+		while (last + 1 < next &&
+		       !own_event(v, last + 1, leaves[last + 1]))
 			last++;
 		out->foreign = true;
 		if (last == s)
 			return al_error_set(
 				err, AL_EINTEGRITY,
-				"event %lld, not this command's, is not covered "
+				"event %lld, not this command's, is not "
+				"covered "
 				"by a checkpoint and would be signed unseen; "
 				"read it (airlock-vault log), then "
 				"airlock-vault checkpoint signs it",
@@ -237,7 +238,7 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 {
 	struct al_checkpoint c = {0};
 	char text[AL_CHECKPOINT_TEXT_MAX];
-	uint8_t (*leaves)[AL_MERKLE_HASH] = NULL;
+	uint8_t(*leaves)[AL_MERKLE_HASH] = NULL;
 	uint8_t last[AL_MERKLE_HASH];
 	uint64_t count;
 	char *sig = NULL, *btext = NULL, *bsig = NULL;
@@ -280,8 +281,7 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 		goto out;
 	}
 	if ((rc = al_vault_now(&now, err)) ||
-	    (rc = al_vault_append(v, now, "checkpoint", NULL, data, &seq,
-				  err)))
+	    (rc = al_vault_append(v, now, "checkpoint", NULL, data, &seq, err)))
 		goto out;
 	/* the new leaf: this process's own, just appended */
 	memcpy(last, v->own[v->nown - 1].leaf, sizeof(last));
@@ -299,7 +299,8 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 		rc = al_error_set(err, AL_EINTEGRITY,
 				  "ledger: the checkpoint event is %lld, not "
 				  "%llu",
-				  (long long)seq, (unsigned long long)count - 1);
+				  (long long)seq,
+				  (unsigned long long)count - 1);
 		goto out;
 	}
 	snprintf(c.origin, sizeof(c.origin), "%s", v->origin);
@@ -403,8 +404,8 @@ int al_vault_log(struct al_vault *v, const char *id, json_t **out,
 	return 0;
 }
 
-static int import_event(sqlite3 *db, const char *id, int64_t *seq,
-			char **canon, size_t *len, struct al_error *err)
+static int import_event(sqlite3 *db, const char *id, int64_t *seq, char **canon,
+			size_t *len, struct al_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -440,7 +441,7 @@ static int import_event(sqlite3 *db, const char *id, int64_t *seq,
 int al_vault_proof(struct al_vault *v, const char *id, json_t **out,
 		   struct al_error *err)
 {
-	uint8_t (*leaves)[AL_MERKLE_HASH] = NULL;
+	uint8_t(*leaves)[AL_MERKLE_HASH] = NULL;
 	uint8_t path[AL_MERKLE_MAX_PATH][AL_MERKLE_HASH], leaf[AL_MERKLE_HASH];
 	struct al_checkpoint c;
 	char *canon = NULL, *text = NULL, *sig = NULL, *key = NULL;
@@ -469,7 +470,8 @@ int al_vault_proof(struct al_vault *v, const char *id, json_t **out,
 	    (rc = al_ledger_leaves(v->db, size, &leaves, &count, err)))
 		goto out;
 	al_merkle_leaf(canon, clen, leaf);
-	if (c.size != (uint64_t)size || memcmp(leaf, leaves[seq], sizeof(leaf))) {
+	if (c.size != (uint64_t)size ||
+	    memcmp(leaf, leaves[seq], sizeof(leaf))) {
 		rc = al_error_set(err, AL_EINTEGRITY,
 				  "ledger: checkpoint %lld or event %lld does "
 				  "not match the log (airlock-vault audit "
@@ -478,8 +480,7 @@ int al_vault_proof(struct al_vault *v, const char *id, json_t **out,
 		goto out;
 	}
 	if ((rc = al_merkle_inclusion((const uint8_t(*)[AL_MERKLE_HASH])leaves,
-				      count, (uint64_t)seq, path, &plen,
-				      err)))
+				      count, (uint64_t)seq, path, &plen, err)))
 		goto out;
 	if (al_merkle_verify_inclusion((uint64_t)seq, count, leaf,
 				       (const uint8_t(*)[AL_MERKLE_HASH])path,
@@ -494,10 +495,9 @@ int al_vault_proof(struct al_vault *v, const char *id, json_t **out,
 	{
 		struct al_error e;
 
-		if (al_gpg_verify_detached_ex(v->gpg, text, strlen(text), sig,
-					      strlen(sig), v->key,
-					      AL_VERIFY_EXPIRED_OK, NULL, NULL,
-					      &e)) {
+		if (al_gpg_verify_detached_ex(
+			    v->gpg, text, strlen(text), sig, strlen(sig),
+			    v->key, AL_VERIFY_EXPIRED_OK, NULL, NULL, &e)) {
 			rc = al_error_set(err, AL_EINTEGRITY,
 					  "ledger: checkpoint %lld: %s "
 					  "(airlock-vault audit says more)",

@@ -83,8 +83,7 @@ static void remove_blobs(struct al_vault *v, const json_t *list,
 		struct al_error e;
 		int fd;
 
-		if (al_store_open_blob(v->store, json_string_value(h), &fd,
-				       &e))
+		if (al_store_open_blob(v->store, json_string_value(h), &fd, &e))
 			continue;
 		close(fd);
 		if (al_store_remove(v->store, json_string_value(h), true, &e))
@@ -131,8 +130,8 @@ int al_vault_purge(struct al_vault *v, const char *id, const char *reason,
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = al_vault_append(v, now, "tombstone", id, data,
-			       &out->seq, err)) ||
+	if ((rc = al_vault_append(v, now, "tombstone", id, data, &out->seq,
+				  err)) ||
 	    (rc = al_state_apply(v->db, out->seq, err)) ||
 	    (rc = al_db_commit(v->db, err))) {
 		out->seq = -1;

@@ -100,11 +100,12 @@ static int apply_import(sqlite3 *db, int64_t seq, const char *report,
 			const char *at, const json_t *data,
 			struct al_error *err)
 {
-	const char *bundle = str(data, "bundle"), *content = str(data, "content");
+	const char *bundle = str(data, "bundle"),
+		   *content = str(data, "content");
 	const char *meta_sha = str(data, "meta"), *rk;
 	const json_t *sig = json_object_get(data, "signature");
-	json_int_t revision = json_integer_value(json_object_get(data,
-								 "revision"));
+	json_int_t revision =
+		json_integer_value(json_object_get(data, "revision"));
 	json_int_t bytes = json_integer_value(json_object_get(data, "bytes"));
 	const char *state = str(sig, "state"), *fpr = str(sig, "fpr");
 	const char *credit;
@@ -158,11 +159,14 @@ static int apply_import(sqlite3 *db, int64_t seq, const char *report,
 	if (sqlite3_prepare_v2(
 		    db,
 		    "INSERT INTO reports (id, imported, updated, revision, "
-		    "bundle, meta, title, project, class, created, imported_at, "
+		    "bundle, meta, title, project, class, created, "
+		    "imported_at, "
 		    "reporter, credit, signature, signer, proposed, state, "
-		    "rating, reply_key) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, "
+		    "rating, reply_key) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, "
+		    "?7, "
 		    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', NULL, ?16) "
-		    "ON CONFLICT (id) DO UPDATE SET updated = ?2, revision = ?3, "
+		    "ON CONFLICT (id) DO UPDATE SET updated = ?2, revision = "
+		    "?3, "
 		    "bundle = ?4, meta = ?5, title = ?6, project = ?7, "
 		    "class = ?8, created = ?9, reporter = ?11, credit = ?12, "
 		    "signature = ?13, signer = ?14, proposed = ?15, "
@@ -337,11 +341,10 @@ int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err)
 	sqlite3_bind_int64(st, 1, seq);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE
-			     ? al_error_set(err, AL_EINTEGRITY,
-					    "event %lld is missing",
-					    (long long)seq)
-			     : al_db_fail(db, "reading the log", err);
+		rc = rc == SQLITE_DONE ? al_error_set(err, AL_EINTEGRITY,
+						      "event %lld is missing",
+						      (long long)seq)
+				       : al_db_fail(db, "reading the log", err);
 		sqlite3_finalize(st);
 		return rc;
 	}

@@ -584,7 +584,7 @@ int al_vault_find(struct al_vault *v, const char *given, char out[37],
 #define REPORT_COLUMNS                                                      \
 	"id, title, state, rating, class, project, created, imported_at, "  \
 	"revision, signature, signer, bundle, reporter, credit, proposed, " \
-	"imported, meta, (SELECT b.purged FROM bundles b WHERE b.sha256 = "  \
+	"imported, meta, (SELECT b.purged FROM bundles b WHERE b.sha256 = " \
 	"reports.bundle)"
 
 static json_t *column_json(sqlite3_stmt *st, int i)

@@ -38,7 +38,7 @@ struct al_vault {
 				       -1 for none (al_vault_append) */
 	struct al_own_event *own;   /* every event this process appended */
 	size_t nown, cown;
-	int lockfd;                 /* the vault's lock (al_vault_lock), -1 */
+	int lockfd; /* the vault's lock (al_vault_lock), -1 */
 };
 
 /* An event this process appended: its number and leaf hash (the leaf

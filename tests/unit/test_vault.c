@@ -366,18 +366,20 @@ static void test_vault__schema_check(void **state)
 	assert_int_equal(al_db_schema_check(f->db, &err), 0);
 	exec_ok(f->db, "DROP TRIGGER events_no_delete");
 	assert_int_equal(al_db_schema_check(f->db, &err), AL_EINTEGRITY);
-	assert_non_null(
-		strstr(err.msg, "trigger events_no_delete is missing"));
+	assert_non_null(strstr(err.msg, "trigger events_no_delete is missing"));
 	/* the same name with another body */
 	exec_ok(f->db, "CREATE TRIGGER events_no_delete BEFORE DELETE ON "
 		       "events BEGIN SELECT 1; END");
 	assert_int_equal(al_db_schema_check(f->db, &err), AL_EINTEGRITY);
-	assert_non_null(strstr(err.msg, "trigger events_no_delete was changed"));
+	assert_non_null(
+		strstr(err.msg, "trigger events_no_delete was changed"));
 }
 
 #define RID "11111111-2222-4333-8444-555555555555"
-#define BUNDLE_A "aa00000000000000000000000000000000000000000000000000000000000000"
-#define BUNDLE_B "bb00000000000000000000000000000000000000000000000000000000000000"
+#define BUNDLE_A \
+	"aa00000000000000000000000000000000000000000000000000000000000000"
+#define BUNDLE_B \
+	"bb00000000000000000000000000000000000000000000000000000000000000"
 
 /* A metas row for report id with this title; its hash into sha. */
 static void put_meta(struct fx *f, const char *id, const char *title,
@@ -432,13 +434,15 @@ static void test_vault__state_from_events(void **state)
 	size_t len;
 	int64_t seq;
 
-	put_meta(f, RID, "first", ",\"severity\":{\"cvss_v3\":\"CVSS:3.1/"
-				  "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}",
+	put_meta(f, RID, "first",
+		 ",\"severity\":{\"cvss_v3\":\"CVSS:3.1/"
+		 "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}",
 		 m1);
 	seq = append(f, "import", RID, import_data(BUNDLE_A, m1, 1));
 	assert_int_equal(apply(f, seq, &err), 0);
-	t = query_text(f->db, "SELECT title || '/' || proposed || '/' || "
-			      "revision FROM reports",
+	t = query_text(f->db,
+		       "SELECT title || '/' || proposed || '/' || "
+		       "revision FROM reports",
 		       &len);
 	assert_string_equal(t, "first/critical/1");
 	free(t);
@@ -446,16 +450,17 @@ static void test_vault__state_from_events(void **state)
 	put_meta(f, RID, "second", NULL, m2);
 	seq = append(f, "import", RID, import_data(BUNDLE_B, m2, 2));
 	assert_int_equal(apply(f, seq, &err), 0);
-	t = query_text(f->db, "SELECT title || '/' || coalesce(proposed, "
-			      "'-') || '/' || revision || '/' || imported "
-			      "|| '/' || updated FROM reports",
+	t = query_text(f->db,
+		       "SELECT title || '/' || coalesce(proposed, "
+		       "'-') || '/' || revision || '/' || imported "
+		       "|| '/' || updated FROM reports",
 		       &len);
 	assert_string_equal(t, "second/-/2/0/1");
 	free(t);
 	/* a tombstone marks both bundles purged */
 	seq = append(f, "tombstone", RID,
-		     json_pack("{s:[s,s], s:s}", "bundles", BUNDLE_A,
-			       BUNDLE_B, "reason", "retention"));
+		     json_pack("{s:[s,s], s:s}", "bundles", BUNDLE_A, BUNDLE_B,
+			       "reason", "retention"));
 	assert_int_equal(apply(f, seq, &err), 0);
 	t = query_text(f->db, "SELECT sum(purged) FROM bundles", &len);
 	assert_string_equal(t, "2");
@@ -466,11 +471,12 @@ static void test_vault__state_from_events(void **state)
 	assert_int_equal(al_db_begin(f->db, &err), 0);
 	assert_int_equal(al_state_rebuild(f->db, &err), 0);
 	assert_int_equal(al_db_commit(f->db, &err), 0);
-	t = query_text(f->db, "SELECT (SELECT count(*) FROM (SELECT * FROM r0 "
-			      "EXCEPT SELECT * FROM reports)) + (SELECT "
-			      "count(*) FROM (SELECT * FROM b0 EXCEPT SELECT "
-			      "* FROM bundles)) + (SELECT count(*) FROM "
-			      "reports) * 10",
+	t = query_text(f->db,
+		       "SELECT (SELECT count(*) FROM (SELECT * FROM r0 "
+		       "EXCEPT SELECT * FROM reports)) + (SELECT "
+		       "count(*) FROM (SELECT * FROM b0 EXCEPT SELECT "
+		       "* FROM bundles)) + (SELECT count(*) FROM "
+		       "reports) * 10",
 		       &len);
 	assert_string_equal(t, "10");
 	free(t);
@@ -506,9 +512,9 @@ static void test_vault__state_refuses_what_events_do_not_support(void **state)
 	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
 	assert_non_null(strstr(err.msg, "recorded before"));
 	/* a tombstone for a bundle the report does not have */
-	seq = append(f, "tombstone", RID,
-		     json_pack("{s:[s], s:s}", "bundles", BUNDLE_B, "reason",
-			       "x"));
+	seq = append(
+		f, "tombstone", RID,
+		json_pack("{s:[s], s:s}", "bundles", BUNDLE_B, "reason", "x"));
 	assert_int_equal(apply(f, seq, &err), AL_EINTEGRITY);
 	assert_non_null(strstr(err.msg, "names a bundle the report does not "
 					"have"));

@@ -116,7 +116,8 @@ static const char audit_usage[] =
 	"every event's bytes and hash, every checkpoint's root and signature,\n"
 	"the reports and bundles tables against the events, every stored\n"
 	"bundle's hash.  Changes nothing.  Exit 0 with a one-line summary, or\n"
-	"3 naming the first event, checkpoint, report or blob that is wrong.\n\n"
+	"3 naming the first event, checkpoint, report or blob that is "
+	"wrong.\n\n"
 	"  --key FPR   the key every checkpoint must be signed by, from\n"
 	"              outside the vault (default: the key the vault names)\n";
 
@@ -147,9 +148,8 @@ int cmd_audit(int argc, char **argv)
 		return rc;
 	if ((rc = al_vault_audit(v, pin, &a, &err))) {
 		fputs("airlock-vault: audit: ", stderr);
-		al_cli_print_message(stderr, err.msg[0]
-						     ? err.msg
-						     : al_error_name(err.code));
+		al_cli_print_message(
+			stderr, err.msg[0] ? err.msg : al_error_name(err.code));
 		fputc('\n', stderr);
 		al_vault_close(v);
 		return rc;
@@ -176,7 +176,8 @@ int cmd_audit(int argc, char **argv)
 
 static const char log_usage[] =
 	"usage: airlock-vault [--vault DIR] log [--json] [ID]\n\n"
-	"The ledger's history, oldest first: every event (or report ID's), one\n"
+	"The ledger's history, oldest first: every event (or report ID's), "
+	"one\n"
 	"a line: its number, time, kind, report and details.  airlock-vault\n"
 	"audit checks it.\n\n"
 	"  --json   the events as a JSON array, as ledger-v1 defines them\n";
@@ -243,7 +244,8 @@ static const char export_usage[] =
 	"canonical bytes), checkpoints/N.txt and N.txt.asc (each signed\n"
 	"checkpoint), keys.asc (the vault's public key) and a README saying\n"
 	"how to check them with any SHA-256 and gpg.  The export is recorded\n"
-	"and a checkpoint covering it is signed first.  It holds hashes, never\n"
+	"and a checkpoint covering it is signed first.  It holds hashes, "
+	"never\n"
 	"a report's text.\n\n"
 	"  -o, --output DIR   the new folder (it must not exist)\n";
 
@@ -283,8 +285,8 @@ int cmd_export(int argc, char **argv)
 	} else {
 		printf("ledger exported to ");
 		al_cli_print_visible(stdout, dir);
-		printf(": %lld events, %lld checkpoints\n",
-		       (long long)r.events, (long long)r.checkpoints);
+		printf(": %lld events, %lld checkpoints\n", (long long)r.events,
+		       (long long)r.checkpoints);
 	}
 	al_vault_close(v);
 	return rc;
@@ -376,7 +378,8 @@ int cmd_proof(int argc, char **argv)
 
 static const char purge_usage[] =
 	"usage: airlock-vault [--vault DIR] purge ID --reason TEXT\n\n"
-	"Retention: delete the stored ciphertext of every bundle of the report\n"
+	"Retention: delete the stored ciphertext of every bundle of the "
+	"report\n"
 	"and record a tombstone event with the reason.  The ledger's events\n"
 	"stay, so the tree, audit and every proof stay valid.  It cannot be\n"
 	"undone: ID must be the report's full id.\n\n"

@@ -174,7 +174,8 @@ static void show_text(const json_t *r, struct al_vault *v)
 	show_line("contact", str(rep, "contact"));
 	show_line("credit", str(r, "credit"));
 	if (json_is_true(json_object_get(r, "purged"))) {
-		snprintf(buf, sizeof(buf), "%s (purged: deleted from the store)",
+		snprintf(buf, sizeof(buf),
+			 "%s (purged: deleted from the store)",
 			 str(r, "bundle"));
 		show_line("bundle", buf);
 	} else {

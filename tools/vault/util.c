@@ -107,8 +107,8 @@ int vault_end(struct al_vault *v, bool skip, int rc)
 	fputs("airlock-vault: this command's change is recorded, but no "
 	      "checkpoint was signed: ",
 	      stderr);
-	al_cli_print_message(stderr, err.msg[0] ? err.msg
-						: al_error_name(err.code));
+	al_cli_print_message(stderr,
+			     err.msg[0] ? err.msg : al_error_name(err.code));
 	if (crc != AL_EINTEGRITY)
 		fputs(" ('airlock-vault checkpoint' signs it later)", stderr);
 	fputc('\n', stderr);

@@ -33,8 +33,8 @@ extern const char *vault_given;
 	}
 
 /* The option of every command that changes the vault. */
-#define NO_CHECKPOINT_OPTION                                     \
-	{                                                        \
+#define NO_CHECKPOINT_OPTION                            \
+	{                                               \
 		"no-checkpoint", no_argument, NULL, 'N' \
 	}
 
