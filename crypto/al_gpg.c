@@ -677,6 +677,21 @@ static void free_keys(gpgme_key_t *keys)
 
 /* After gpgme said yes: did it encrypt to everyone and sign exactly once,
  * with the signer's key? */
+/* gpg named the signer it refused (sign or encrypt-and-sign): say so. */
+static bool refused_signer(struct al_gpg *g, struct al_error *err)
+{
+	gpgme_sign_result_t sr = gpgme_op_sign_result(g->ctx);
+	char text[128];
+
+	if (!sr || !sr->invalid_signers)
+		return false;
+	al_error_set(
+		err, AL_ECRYPTO, "gpg refused signer '%s': %s",
+		sr->invalid_signers->fpr ? sr->invalid_signers->fpr : "?",
+		al_gpg_text(sr->invalid_signers->reason, text, sizeof(text)));
+	return true;
+}
+
 static int check_results(struct al_gpg *g, gpgme_key_t signer,
 			 struct al_error *err)
 {
@@ -716,7 +731,6 @@ static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
 			  const struct writer *w, struct al_error *err)
 {
 	gpgme_encrypt_result_t er;
-	gpgme_sign_result_t sr;
 
 	if (w->wrong_kind)
 		return al_error_set(err, AL_ECRYPTO,
@@ -747,17 +761,8 @@ static int encrypt_failed(struct al_gpg *g, gpgme_error_t e,
 				    al_gpg_text(er->invalid_recipients->reason,
 						text, sizeof(text)));
 	}
-	sr = gpgme_op_sign_result(g->ctx);
-	if (sr && sr->invalid_signers) {
-		char text[128];
-
-		return al_error_set(
-			err, AL_ECRYPTO, "gpg refused signer '%s': %s",
-			sr->invalid_signers->fpr ? sr->invalid_signers->fpr
-						 : "?",
-			al_gpg_text(sr->invalid_signers->reason, text,
-				    sizeof(text)));
-	}
+	if (refused_signer(g, err))
+		return AL_ECRYPTO;
 	return al_gpg_fail(err, e, "gpg cannot encrypt");
 }
 
@@ -1361,23 +1366,14 @@ static int check_signature_made(struct al_gpg *g, gpgme_key_t signer,
 
 static int sign_failed(struct al_gpg *g, gpgme_error_t e, struct al_error *err)
 {
-	gpgme_sign_result_t sr;
-	char text[128];
-
 	/* Before the invalid signer, whose reason is only "general error"
 	 * when the agent could not sign. */
 	if (al_gpg_is_agent_error(e))
 		return al_gpg_fail(err, e, "gpg cannot sign");
 	if (g->agent_err)
 		return al_gpg_fail(err, g->agent_err, "gpg cannot sign");
-	sr = gpgme_op_sign_result(g->ctx);
-	if (sr && sr->invalid_signers)
-		return al_error_set(
-			err, AL_ECRYPTO, "gpg refused signer '%s': %s",
-			sr->invalid_signers->fpr ? sr->invalid_signers->fpr
-						 : "?",
-			al_gpg_text(sr->invalid_signers->reason, text,
-				    sizeof(text)));
+	if (refused_signer(g, err))
+		return AL_ECRYPTO;
 	return al_gpg_fail(err, e, "gpg cannot sign");
 }
 
