@@ -205,7 +205,12 @@ char *al_text_json_controls(const char *json, size_t len)
 		size_t n = utf8_decode(u, len, i, &cp);
 
 		if (n && cp >= 0x20 && cp <= 0xffff && is_control(cp)) {
-			o += sprintf(o, "\\u%04x", (unsigned)cp);
+			static const char hex[] = "0123456789abcdef";
+
+			*o++ = '\\';
+			*o++ = 'u';
+			for (int sh = 12; sh >= 0; sh -= 4)
+				*o++ = hex[(cp >> sh) & 0xf];
 		} else {
 			if (!n)
 				n = 1;

@@ -339,7 +339,7 @@ static void test_checkpoint__golden_empty_tree(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	strcpy(c.origin, ORIGIN);
+	snprintf(c.origin, sizeof(c.origin), "%s", ORIGIN);
 	c.size = 0;
 	al_merkle_empty(c.root);
 	assert_int_equal(al_checkpoint_format(&c, out, &len, &err), 0);
@@ -364,7 +364,7 @@ static void test_checkpoint__golden_size_42(void **state)
 	assert_memory_equal(c.root, empty, AL_MERKLE_HASH);
 
 	memset(&f, 0, sizeof(f));
-	strcpy(f.origin, ORIGIN);
+	snprintf(f.origin, sizeof(f.origin), "%s", ORIGIN);
 	f.size = 42;
 	for (int i = 0; i < AL_MERKLE_HASH; i++)
 		f.root[i] = (uint8_t)i;
@@ -763,13 +763,13 @@ static void test_checkpoint__format_refuses_bad_origin(void **state)
 	(void)state;
 	memset(&c, 0, sizeof(c));
 	expect_format_refused(&c, "checkpoint: origin is empty");
-	strcpy(c.origin, "a\nb");
+	snprintf(c.origin, sizeof(c.origin), "%s", "a\nb");
 	expect_format_refused(&c, "checkpoint: origin 'a\\nb' holds a control");
-	strcpy(c.origin, "a\rb");
+	snprintf(c.origin, sizeof(c.origin), "%s", "a\rb");
 	expect_format_refused(&c, "origin 'a\\rb' holds a control");
-	strcpy(c.origin, "caf\xe9");
+	snprintf(c.origin, sizeof(c.origin), "%s", "caf\xe9");
 	expect_format_refused(&c, "origin 'caf\\xe9' is not valid UTF-8");
-	strcpy(c.origin, "x\xe2\x80\xae");
+	snprintf(c.origin, sizeof(c.origin), "%s", "x\xe2\x80\xae");
 	expect_format_refused(&c, "holds a control, bidi or invisible");
 	/* no NUL in the array: 256 bytes */
 	memset(c.origin, 'a', sizeof(c.origin));
@@ -782,7 +782,7 @@ static void test_checkpoint__format_refuses_large_size(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	strcpy(c.origin, "o");
+	snprintf(c.origin, sizeof(c.origin), "%s", "o");
 	c.size = (uint64_t)1 << 63;
 	expect_format_refused(&c, "size 9223372036854775808 is 2^63 or more");
 	c.size = UINT64_MAX;
