@@ -116,13 +116,23 @@ static int newest(sqlite3 *db, int64_t *size, char **text, char **sig,
 	return rc;
 }
 
-/* Is event seq (leaf) one this process appended? */
+/* Is event seq (leaf) one this process appended?  v->own is in increasing
+ * order of seq (al_vault_append forgets rolled back ones). */
 static bool own_event(const struct al_vault *v, int64_t seq,
 		      const uint8_t leaf[AL_MERKLE_HASH])
 {
-	for (size_t i = v->nown; i-- > 0;)
-		if (v->own[i].seq == seq &&
-		    !memcmp(v->own[i].leaf, leaf, AL_MERKLE_HASH))
+	size_t lo = 0, hi = v->nown;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v->own[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < v->nown && v->own[lo].seq == seq; lo++)
+		if (!memcmp(v->own[lo].leaf, leaf, AL_MERKLE_HASH))
 			return true;
 	return false;
 }
@@ -255,7 +265,7 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 	next = (int64_t)count;
 	out->size = (uint64_t)have;
 	out->from = have;
-	if (automatic && v->first_own < 0)
+	if (automatic && !v->nown)
 		goto out; /* nothing of ours to sign */
 	/* even when it seems to cover everything: a made-up row claiming
 	 * this command's events must not pass for their signature */

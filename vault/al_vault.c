@@ -60,6 +60,10 @@ int al_vault_append(struct al_vault *v, int64_t at, const char *kind,
 
 	if (rc)
 		return rc;
+	/* an own event numbered n or more was rolled back (n is the next
+	 * number now): forget it, so own stays in increasing order */
+	while (v->nown && v->own[v->nown - 1].seq >= n)
+		v->nown--;
 	if (v->nown == v->cown) {
 		size_t c = v->cown ? v->cown * 2 : 16;
 
@@ -82,8 +86,6 @@ int al_vault_append(struct al_vault *v, int64_t at, const char *kind,
 	memcpy(o->leaf, sqlite3_column_blob(st, 0), sizeof(o->leaf));
 	sqlite3_finalize(st);
 	v->nown++;
-	if (v->first_own < 0 || n < v->first_own)
-		v->first_own = n;
 	if (seq)
 		*seq = n;
 	return 0;
@@ -252,7 +254,6 @@ int al_vault_open(const char *path, struct al_vault **out, struct al_error *err)
 	}
 	v->dirfd = -1;
 	v->lockfd = -1;
-	v->first_own = -1;
 	if ((rc = open_folder(path, &v->dirfd, err)))
 		goto fail;
 	if (fstat(v->dirfd, &st) < 0) {

@@ -34,8 +34,6 @@ struct al_vault {
 	char key[AL_FPR_MAX];       /* the maintainers' key (primary fpr) */
 	char origin[AL_ORIGIN_MAX]; /* the vault's name in checkpoints */
 	char actor[AL_FPR_MAX];     /* who is acting: the key's fingerprint */
-	int64_t first_own;          /* the first event this process appended,
-				       -1 for none (al_vault_append) */
 	struct al_own_event *own;   /* every event this process appended */
 	size_t nown, cown;
 	int lockfd; /* the vault's lock (al_vault_lock), -1 */
@@ -154,7 +152,7 @@ int al_db_scalar(sqlite3 *db, const char *sql, int64_t *out,
 
 /*
  * al_db_append for the vault: the vault's actor, and the event is
- * remembered as this process's own (first_own), so that the checkpoint
+ * remembered as this process's own (own), so that the checkpoint
  * that ends a command signs only what this command (or one running at the
  * same time) wrote (al_vault_checkpoint).
  */
