@@ -448,6 +448,14 @@ static int check_events(struct audit *a, struct al_error *err)
 			    (long long)n);
 	a->out->checkpoints = (int64_t)a->ncps;
 	a->out->newest = a->cps[a->ncps - 1].size;
+	if (a->out->newest == n - 1)
+		return fail(
+			err,
+			"event %lld is not covered by a signed checkpoint "
+			"(a command that could not sign, --no-checkpoint, "
+			"or an edit): check it with airlock-vault log, then "
+			"airlock-vault checkpoint signs it",
+			(long long)n - 1);
 	if (a->out->newest < n)
 		return fail(err,
 			    "events %lld-%lld are not covered by a signed "

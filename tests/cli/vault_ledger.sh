@@ -282,7 +282,7 @@ av "$X" import --no-checkpoint "$B/d.gpg"
 check "import --no-checkpoint: exit 0, one event after the newest checkpoint" \
     exit0 uncovered "$X" 1
 audit_refused "...audit: exit 3, event 14 not covered, naming airlock-vault checkpoint" "$X" \
-    "events 14-14 are not covered by a signed checkpoint" "airlock-vault checkpoint"
+    "event 14 is not covered by a signed checkpoint" "airlock-vault checkpoint"
 av "$X" checkpoint
 check "...checkpoint: exit 0, 'checkpoint 16 signed'" \
     sh -c "[ $RC -eq 0 ] && grep -q '^checkpoint 16 signed: ' '$WORK/out'"
