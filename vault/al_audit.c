@@ -172,8 +172,11 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 	int64_t t;
 	bool known = false;
 
-	if (al_time_parse(at, &t, &e) || (al_time_format(t, again), 0) ||
-	    strcmp(again, at))
+	if (!al_time_parse(at, &t, &e))
+		al_time_format(t, again);
+	else
+		again[0] = '\0';
+	if (strcmp(again, at))
 		return fail(err,
 			    "event %lld: its time is not RFC 3339 UTC "
 			    "(YYYY-MM-DDTHH:MM:SSZ)",

@@ -43,7 +43,6 @@ const char *al_state_proposed_rating(const json_t *meta);
 
 struct al_checkpoint_result {
 	bool made;     /* false: the newest one already covered every event */
-	bool foreign;  /* refused: events before this process's, unsigned */
 	uint64_t size; /* the newest checkpoint's size */
 	int64_t from;  /* the first event the new checkpoint covers anew */
 	char root[64]; /* its root, base64 */
@@ -61,8 +60,8 @@ struct al_checkpoint_result {
  * vault's lock): only events this process appended (al_vault_append, by
  * number and leaf hash) may be covered anew; any other unsigned event (a
  * command that could not sign, --no-checkpoint, an edit behind the
- * vault's back) is not vouched for unseen: AL_EINTEGRITY naming them, with
- * out->foreign set.  A process that appended nothing signs nothing.
+ * vault's back) is not vouched for unseen: AL_EINTEGRITY naming them.  A
+ * process that appended nothing signs nothing.
  *
  * Not automatic (airlock-vault checkpoint, init): every event so far,
  * each of which must pass audit's checks of an event (al_audit_events),

@@ -195,7 +195,7 @@ static int check_base(struct al_vault *v, const uint8_t (*leaves)[32],
  * checks of each) up to through. */
 static int check_tail(struct al_vault *v, bool automatic, int64_t through,
 		      const uint8_t (*leaves)[32], int64_t have, int64_t next,
-		      struct al_checkpoint_result *out, struct al_error *err)
+		      struct al_error *err)
 {
 	if (!automatic) {
 		if (through >= 0 && through != next - 1)
@@ -220,7 +220,6 @@ static int check_tail(struct al_vault *v, bool automatic, int64_t through,
 		while (last + 1 < next &&
 		       !own_event(v, last + 1, leaves[last + 1]))
 			last++;
-		out->foreign = true;
 		if (last == s)
 			return al_error_set(
 				err, AL_EINTEGRITY,
@@ -282,8 +281,7 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 		goto out;
 	}
 	if ((rc = check_tail(v, automatic, through,
-			     (const uint8_t(*)[32])leaves, have, next, out,
-			     err)))
+			     (const uint8_t(*)[32])leaves, have, next, err)))
 		goto out;
 	data = json_pack("{s:I}", "size", (json_int_t)(next + 1));
 	if (!data) {

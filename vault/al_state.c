@@ -280,12 +280,13 @@ static int must_exist(sqlite3 *db, int64_t seq, const char *kind,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!a || !b || (!c && strstr(sql, "?3")))
+	if (!a || (!b && strstr(sql, "?2")) || (!c && strstr(sql, "?3")))
 		return bad(err, seq, kind, "its data lacks a field");
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
 		return al_db_fail(db, "reading", err);
 	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	if (c)
 		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -321,8 +322,8 @@ static int check_refers(sqlite3 *db, int64_t seq, const char *kind,
 				  "it opens a bundle its report does not have",
 				  err);
 	return must_exist(db, seq, kind,
-			  "SELECT 1 FROM texts WHERE sha256 = ?1 AND ?2 = ?2",
-			  str(data, "reason_sha256"), "", NULL,
+			  "SELECT 1 FROM texts WHERE sha256 = ?1",
+			  str(data, "reason_sha256"), NULL, NULL,
 			  "its reason is not in the texts table", err);
 }
 
