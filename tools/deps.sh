@@ -7,7 +7,7 @@ AL_PACKAGES=(
     libgpgme-dev libarchive-dev libsqlite3-dev libjansson-dev libgcrypt20-dev
     libunistring-dev libcmocka-dev
     gnupg gpg gpg-agent gpgconf
-    python3 tar diffutils coreutils findutils strace
+    python3 python3-jsonschema faketime tar diffutils coreutils findutils strace
 )
 
 al_install_deps() {

@@ -16,6 +16,7 @@
 #include "al_jcs.h"
 #include "al_text.h"
 #include "al_time.h"
+#include "al_ledger.h"
 #include "al_vault.h"
 
 static const char schema[] =
@@ -49,38 +50,6 @@ static const char schema[] =
 	"  sha256 TEXT PRIMARY KEY NOT NULL,"
 	"  json TEXT NOT NULL"
 	") STRICT;"
-	"CREATE TABLE reports ("
-	"  id TEXT PRIMARY KEY NOT NULL,"
-	"  imported INTEGER NOT NULL REFERENCES events (seq),"
-	"  updated INTEGER NOT NULL REFERENCES events (seq),"
-	"  revision INTEGER NOT NULL CHECK (revision >= 1),"
-	"  bundle TEXT NOT NULL,"
-	"  meta TEXT NOT NULL REFERENCES metas (sha256),"
-	"  title TEXT NOT NULL,"
-	"  project TEXT NOT NULL,"
-	"  class TEXT NOT NULL,"
-	"  created TEXT NOT NULL,"
-	"  imported_at TEXT NOT NULL,"
-	"  reporter TEXT,"
-	"  credit TEXT NOT NULL,"
-	"  signature TEXT NOT NULL,"
-	"  signer TEXT,"
-	"  proposed TEXT,"
-	"  state TEXT NOT NULL,"
-	"  rating TEXT,"
-	"  reply_key BLOB"
-	") STRICT;"
-	"CREATE INDEX reports_state ON reports (state, imported);"
-	"CREATE INDEX reports_imported ON reports (imported);"
-	"CREATE TABLE bundles ("
-	"  sha256 TEXT PRIMARY KEY NOT NULL,"
-	"  content TEXT NOT NULL UNIQUE,"
-	"  report TEXT NOT NULL REFERENCES reports (id),"
-	"  size INTEGER NOT NULL CHECK (size >= 0),"
-	"  event INTEGER NOT NULL REFERENCES events (seq),"
-	"  purged INTEGER NOT NULL DEFAULT 0"
-	") STRICT;"
-	"CREATE INDEX bundles_report ON bundles (report);"
 	"CREATE TABLE keys ("
 	"  sha256 TEXT PRIMARY KEY NOT NULL,"
 	"  key BLOB NOT NULL"
@@ -100,6 +69,60 @@ static const char schema[] =
 	"CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
 	"  BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only');"
 	"END;";
+
+/* The state derived from the events (al_state.c): a ledger of schema
+ * version 2 gets these anew, rebuilt from its events (migrate). */
+static const char derived[] =
+	"CREATE TABLE reports ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  imported INTEGER NOT NULL REFERENCES events (seq),"
+	"  updated INTEGER NOT NULL REFERENCES events (seq),"
+	"  revision INTEGER NOT NULL CHECK (revision >= 1),"
+	"  bundle TEXT NOT NULL,"
+	"  meta TEXT NOT NULL REFERENCES metas (sha256),"
+	"  title TEXT NOT NULL,"
+	"  project TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  imported_at TEXT NOT NULL,"
+	"  reporter TEXT,"
+	"  credit TEXT NOT NULL,"
+	"  signature TEXT NOT NULL,"
+	"  signer TEXT,"
+	"  proposed TEXT,"
+	"  state TEXT NOT NULL,"
+	"  rating TEXT,"
+	"  reply_key BLOB,"
+	"  imported_t INTEGER NOT NULL,"
+	"  state_t INTEGER NOT NULL,"
+	"  acked_t INTEGER,"
+	"  triaged_t INTEGER,"
+	"  rated_t INTEGER,"
+	"  cvss TEXT,"
+	"  score INTEGER,"
+	"  fix_days INTEGER,"
+	"  fix_due INTEGER,"
+	"  fix_left INTEGER,"
+	"  fixed_t INTEGER,"
+	"  fixed_version TEXT,"
+	"  closed_t INTEGER,"
+	"  reason TEXT,"
+	"  duplicate_of TEXT"
+	") STRICT;"
+	"CREATE INDEX reports_state ON reports (state, imported);"
+	"CREATE INDEX reports_imported ON reports (imported);"
+	"CREATE INDEX reports_fix_due ON reports (fix_due)"
+	"  WHERE fix_due IS NOT NULL;"
+	"CREATE INDEX reports_rating ON reports (rating, imported);"
+	"CREATE TABLE bundles ("
+	"  sha256 TEXT PRIMARY KEY NOT NULL,"
+	"  content TEXT NOT NULL UNIQUE,"
+	"  report TEXT NOT NULL REFERENCES reports (id),"
+	"  size INTEGER NOT NULL CHECK (size >= 0),"
+	"  event INTEGER NOT NULL REFERENCES events (seq),"
+	"  purged INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX bundles_report ON bundles (report);";
 
 /* The cause behind SQLite's "disk I/O error" or "database or disk is
  * full": the system's errno for the failed call, which SQLite does not
@@ -207,6 +230,32 @@ static int harden(sqlite3 *db, struct al_error *err)
 		    "configuring", err);
 }
 
+/*
+ * Schema version 2 to 3: version 3 adds the triage columns to reports.
+ * reports and bundles are derived from the events, so they are made anew
+ * and rebuilt from them; no event, checkpoint or stored text changes.
+ */
+static int migrate(sqlite3 *db, struct al_error *err)
+{
+	char sql[64];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 AL_DB_SCHEMA_VERSION);
+	if ((rc = exec(db, "BEGIN IMMEDIATE", "upgrading the schema", err)))
+		return rc;
+	if ((rc = exec(db, "DROP TABLE bundles; DROP TABLE reports;",
+		       "upgrading the schema", err)) ||
+	    (rc = exec(db, derived, "upgrading the schema", err)) ||
+	    (rc = al_state_rebuild(db, err)) ||
+	    (rc = exec(db, sql, "upgrading the schema", err)) ||
+	    (rc = exec(db, "COMMIT", "upgrading the schema", err))) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return 0;
+}
+
 int al_db_open(const char *path, bool create, sqlite3 **out,
 	       struct al_error *err)
 {
@@ -237,11 +286,15 @@ int al_db_open(const char *path, bool create, sqlite3 **out,
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 			 AL_DB_SCHEMA_VERSION);
 		if ((rc = exec(db, schema, "creating the schema", err)) ||
+		    (rc = exec(db, derived, "creating the schema", err)) ||
 		    (rc = exec(db, sql, "creating the schema", err)) ||
 		    (rc = exec(db, "COMMIT", "creating the schema", err))) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			goto fail;
 		}
+	} else if (version == 2) {
+		if ((rc = migrate(db, err)))
+			goto fail;
 	} else if (version != AL_DB_SCHEMA_VERSION) {
 		rc = al_error_set(
 			err, AL_EINVAL,
@@ -518,7 +571,8 @@ int al_db_schema_check(sqlite3 *db, struct al_error *err)
 	if (sqlite3_open_v2(":memory:", &mem,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY,
 			    NULL) != SQLITE_OK ||
-	    sqlite3_exec(mem, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(mem, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(mem, derived, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = al_error_set(err, AL_ENOMEM,
 				  "ledger: cannot build the expected schema: "
 				  "%s",

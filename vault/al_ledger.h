@@ -29,6 +29,10 @@
  */
 int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err);
 
+/* Does an event of this kind change or check the derived state (the
+ * kinds al_state_apply looks at)? */
+bool al_state_kind_applies(const char *kind);
+
 /*
  * Empty the derived tables and apply every event again, in order, inside
  * the caller's transaction (which audit rolls back).

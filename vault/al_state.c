@@ -14,6 +14,8 @@
 #include "al_hash.h"
 #include "al_json.h"
 #include "al_ledger.h"
+#include "al_time.h"
+#include "al_triage.h"
 
 /* the largest metadata or event data a rebuild will parse */
 #define STATE_JSON_MAX (4u << 20)
@@ -97,7 +99,7 @@ static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 }
 
 static int apply_import(sqlite3 *db, int64_t seq, const char *report,
-			const char *at, const json_t *data,
+			const char *at, int64_t at_t, const json_t *data,
 			struct al_error *err)
 {
 	const char *bundle = str(data, "bundle"),
@@ -162,9 +164,10 @@ static int apply_import(sqlite3 *db, int64_t seq, const char *report,
 		    "bundle, meta, title, project, class, created, "
 		    "imported_at, "
 		    "reporter, credit, signature, signer, proposed, state, "
-		    "rating, reply_key) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, "
-		    "?7, "
-		    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', NULL, ?16) "
+		    "rating, reply_key, imported_t, state_t) VALUES (?1, ?2, "
+		    "?2, ?3, ?4, ?5, ?6, ?7, "
+		    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', NULL, ?16, "
+		    "?17, ?17) "
 		    "ON CONFLICT (id) DO UPDATE SET updated = ?2, revision = "
 		    "?3, "
 		    "bundle = ?4, meta = ?5, title = ?6, project = ?7, "
@@ -195,6 +198,7 @@ static int apply_import(sqlite3 *db, int64_t seq, const char *report,
 		sqlite3_bind_blob(st, 16, key, (int)klen, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 16);
+	sqlite3_bind_int64(st, 17, at_t);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rc = al_db_fail(db, "recording the report", err);
 		goto out;
@@ -327,11 +331,23 @@ static int check_refers(sqlite3 *db, int64_t seq, const char *kind,
 			  "its reason is not in the texts table", err);
 }
 
+bool al_state_kind_applies(const char *kind)
+{
+	static const char *const kinds[] = {"import", "tombstone", "replay",
+					    "open", "refused"};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i]))
+			return true;
+	return al_triage_kind(kind);
+}
+
 int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err)
 {
 	sqlite3_stmt *st;
 	json_t *data = NULL;
 	const char *kind, *report, *at, *text;
+	int64_t at_t = 0;
 	int rc;
 
 	if (sqlite3_prepare_v2(db,
@@ -356,14 +372,18 @@ int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err)
 	rc = 0;
 	if (!kind || !at || !text) {
 		rc = bad(err, seq, "?", "a column is empty");
-	} else if (!strcmp(kind, "import") || !strcmp(kind, "tombstone") ||
-		   !strcmp(kind, "replay") || !strcmp(kind, "open") ||
-		   !strcmp(kind, "refused")) {
+	} else if (al_time_parse(at, &at_t, err)) {
+		rc = bad(err, seq, kind, "its time is not RFC 3339");
+	} else if (al_state_kind_applies(kind)) {
 		if (al_json_decode_object(text, strlen(text), STATE_JSON_MAX,
 					  16, "event data", &data, err))
 			rc = bad(err, seq, kind, "its data is not JSON");
+		else if (al_triage_kind(kind))
+			rc = al_triage_apply(db, seq, kind, report, at_t, data,
+					     err);
 		else if (!strcmp(kind, "import"))
-			rc = apply_import(db, seq, report, at, data, err);
+			rc = apply_import(db, seq, report, at, at_t, data,
+					  err);
 		else if (!strcmp(kind, "tombstone"))
 			rc = apply_tombstone(db, seq, report, data, err);
 		else
@@ -383,15 +403,17 @@ int al_state_rebuild(sqlite3 *db, struct al_error *err)
 			 NULL, NULL) != SQLITE_OK)
 		return al_db_fail(db, "emptying the derived tables", err);
 	/* only the kinds that change state need a second look */
-	if (sqlite3_prepare_v2(db,
-			       "SELECT seq FROM events WHERE kind IN "
-			       "('import', 'tombstone', 'replay', 'open', "
-			       "'refused') ORDER BY seq",
+	if (sqlite3_prepare_v2(db, "SELECT seq, kind FROM events ORDER BY seq",
 			       -1, &st, NULL))
 		return al_db_fail(db, "reading the log", err);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+
+		if (kind && !al_state_kind_applies(kind))
+			continue;
 		if ((rc = al_state_apply(db, sqlite3_column_int64(st, 0), err)))
 			break;
+	}
 	if (!rc && step != SQLITE_DONE)
 		rc = al_db_fail(db, "reading the log", err);
 	sqlite3_finalize(st);

@@ -98,7 +98,7 @@ int al_vault_now(int64_t *out, struct al_error *err);
 
 /* ---- the ledger (al_db.c) ---- */
 
-#define AL_DB_SCHEMA_VERSION 2
+#define AL_DB_SCHEMA_VERSION 3
 
 /* Open (create when create is true) the SQLite ledger at path with the
  * pragmas of docs/vault.md; check or create the schema.  AL_EIO,

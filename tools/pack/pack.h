@@ -18,6 +18,7 @@
 int cmd_new(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
+int cmd_read_reply(int argc, char **argv);
 
 /* One file that goes into the bundle. */
 struct pack_file {

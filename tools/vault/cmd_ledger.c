@@ -268,6 +268,18 @@ int cmd_export(int argc, char **argv)
 	const char *dir = NULL;
 	int rc;
 
+	/* export advisory, credits, reports: cmd_exports.c */
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		if (!strcmp(argv[i], "advisory") ||
+		    !strcmp(argv[i], "credits") ||
+		    !strcmp(argv[i], "reports"))
+			if (strcmp(argv[i - 1], "-o") &&
+			    strcmp(argv[i - 1], "--output"))
+				return cmd_exports(argc, argv);
+		break;
+	}
 	if ((rc = parse(argc, argv, export_usage, extra, 1, out_opt, &dir)))
 		return rc < 0 ? rc : 0;
 	/* getopt permutes: "export ledger -o DIR" and "export -o DIR

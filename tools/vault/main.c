@@ -19,9 +19,19 @@ static const struct al_cli_command commands[] = {
 	{"log", cmd_log, "the ledger's history"},
 	{"checkpoint", cmd_checkpoint, "sign the ledger's tree head"},
 	{"audit", cmd_audit, "check the ledger, checkpoints and store"},
-	{"export", cmd_export, "export the ledger for an auditor"},
+	{"export", cmd_export,
+	 "export the ledger, an advisory, credits or reports"},
 	{"proof", cmd_proof, "an inclusion proof of a report's import"},
 	{"purge", cmd_purge, "delete a report's ciphertext (retention)"},
+	{"ack", cmd_ack, "acknowledge a report"},
+	{"triage", cmd_triage, "rate a report (--rating or --cvss)"},
+	{"status", cmd_status, "move a report along its life"},
+	{"note", cmd_note, "add a maintainers' note to a report"},
+	{"due", cmd_due, "what is overdue or falls due soon"},
+	{"agenda", cmd_agenda, "the weekly triage list"},
+	{"sla", cmd_sla, "times to acknowledge, triage and fix"},
+	{"reply", cmd_reply, "seal an answer to the reporter's key"},
+	{"policy", cmd_policy, "export the policy kit for SECURITY.md"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -22,6 +22,22 @@ int cmd_log(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+/* cmd_triage.c */
+int cmd_ack(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+/* cmd_due.c */
+int cmd_due(int argc, char **argv);
+int cmd_agenda(int argc, char **argv);
+int cmd_sla(int argc, char **argv);
+/* cmd_reply.c */
+int cmd_reply(int argc, char **argv);
+/* cmd_exports.c: export advisory, credits, reports (argv as cmd_export
+ * got it: argv[0] "export") */
+int cmd_exports(int argc, char **argv);
+/* cmd_policy.c: policy export */
+int cmd_policy(int argc, char **argv);
 
 /* The vault folder given before the command (--vault DIR), or NULL. */
 extern const char *vault_given;

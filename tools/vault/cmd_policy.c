@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* (being written) */
+#include "vault.h"
+int cmd_policy(int argc, char **argv) { (void)argc; (void)argv; return AL_EUSAGE; }
