@@ -162,8 +162,9 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 		       struct al_error *err)
 {
 	static const char *const kinds[] = {
-		"init", "import",    "replay", "refused",
-		"open", "tombstone", "export", "checkpoint",
+		"init",   "import", "replay", "refused", "open",
+		"tombstone", "export", "checkpoint", "ack",  "triage",
+		"status", "note",   "reply",
 	};
 	const char *at = json_string_value(json_object_get(ev, "at"));
 	const char *actor = json_string_value(json_object_get(ev, "actor"));
@@ -656,9 +657,11 @@ static int check_derived(struct audit *a, struct al_error *err)
 	if ((rc = check_referenced(db, "texts",
 				   "SELECT sha256 FROM texts WHERE sha256 NOT "
 				   "IN (SELECT json_extract(data, "
-				   "'$.reason_sha256') FROM events WHERE kind "
-				   "= 'refused' AND json_extract(data, "
-				   "'$.reason_sha256') IS NOT NULL) LIMIT 1",
+				   "'$.reason_sha256') FROM events WHERE "
+				   "json_extract(data, '$.reason_sha256') IS "
+				   "NOT NULL UNION SELECT json_extract(data, "
+				   "'$.text_sha256') FROM events WHERE kind = "
+				   "'note') LIMIT 1",
 				   err)) ||
 	    (rc = check_referenced(db, "metas",
 				   "SELECT sha256 FROM metas WHERE sha256 NOT "

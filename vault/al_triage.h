@@ -188,6 +188,16 @@ int al_vault_status(struct al_vault *v, const char *id, const char *state,
 int al_vault_note(struct al_vault *v, const char *id, const char *text,
 		  int64_t *seq, struct al_error *err);
 
+/*
+ * Report id's triage as JSON (show): "state", "since", "rating", "cvss",
+ * "score" (a number, 9.8), "fix_days", "acknowledged", "triaged",
+ * "rated", "fixed", "fixed_version", "closed", "reason", "duplicate_of"
+ * (times RFC 3339; null when not set) and "clock": {"kind" (al_clock_kind_name),
+ * "due" (RFC 3339 or null), "left_seconds", "overdue"} at now.
+ */
+int al_vault_triage_json(struct al_vault *v, const char *id, int64_t now,
+			 json_t **out, struct al_error *err);
+
 /* The clock of report id now, from its row (for show). */
 int al_vault_clock(struct al_vault *v, const char *id, int64_t now,
 		   struct al_clock *out, struct al_error *err);

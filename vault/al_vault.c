@@ -19,7 +19,9 @@
 #include "al_text.h"
 #include "al_time.h"
 #include "al_uuid.h"
+#include "al_due.h"
 #include "al_ledger.h"
+#include "al_triage.h"
 #include "al_vault.h"
 
 int al_vault_path(const char *given, char **out, struct al_error *err)
@@ -630,18 +632,38 @@ static json_t *report_row(sqlite3_stmt *st)
 	return o;
 }
 
+/* list --overdue: is the row's clock (columns 18 to 21: state,
+ * imported_t, fix_due, fix_left) overdue at now? */
+static bool row_overdue(struct al_vault *v, sqlite3_stmt *st, int64_t now)
+{
+	const char *state = (const char *)sqlite3_column_text(st, 18);
+	struct al_clock c;
+
+	return al_due_row_clock(&v->policy, state ? state : "",
+				sqlite3_column_int64(st, 19),
+				sqlite3_column_int64(st, 20),
+				sqlite3_column_int64(st, 21), now, &c) &&
+	       c.overdue;
+}
+
 int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
 		  json_t **out, struct al_error *err)
 {
+	bool overdue = f && f->overdue;
+	int64_t limit = f && f->limit > 0 ? f->limit : -1, n = 0;
 	sqlite3_stmt *st;
 	json_t *arr = json_array();
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*out = NULL;
 	if (!arr)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
+	/* with --overdue the limit counts the rows kept, so it is applied
+	 * here rather than by SQL */
 	if (sqlite3_prepare_v2(v->db,
-			       "SELECT " REPORT_COLUMNS " FROM reports "
+			       "SELECT " REPORT_COLUMNS ", state, imported_t, "
+			       "coalesce(fix_due, 0), coalesce(fix_left, 0) "
+			       "FROM reports "
 			       "WHERE (?1 IS NULL OR state = ?1) "
 			       "AND (?2 IS NULL OR rating = ?2) "
 			       "ORDER BY imported DESC LIMIT ?3",
@@ -653,17 +675,22 @@ int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
 		sqlite3_bind_text(st, 1, f->state, -1, SQLITE_STATIC);
 	if (f && f->rating)
 		sqlite3_bind_text(st, 2, f->rating, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, f && f->limit > 0 ? f->limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *row = report_row(st);
+	sqlite3_bind_int64(st, 3, overdue ? -1 : limit);
+	while ((limit < 0 || n < limit) &&
+	       (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *row;
 
+		if (overdue && !row_overdue(v, st, f->now))
+			continue;
+		row = report_row(st);
 		if (!row || json_array_append_new(arr, row)) {
 			sqlite3_finalize(st);
 			json_decref(arr);
 			return al_error_set(err, AL_ENOMEM, "out of memory");
 		}
+		n++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (!(limit >= 0 && n == limit) && rc != SQLITE_DONE) {
 		rc = al_db_fail(v->db, "listing reports", err);
 		sqlite3_finalize(st);
 		json_decref(arr);
@@ -715,7 +742,8 @@ int al_vault_report(struct al_vault *v, const char *id, json_t **out,
 		    struct al_error *err)
 {
 	sqlite3_stmt *st;
-	json_t *o = NULL, *meta = NULL;
+	json_t *o = NULL, *meta = NULL, *triage = NULL;
+	int64_t now;
 	int rc;
 
 	*out = NULL;
@@ -748,9 +776,12 @@ int al_vault_report(struct al_vault *v, const char *id, json_t **out,
 				    "ledger: report '%s': unreadable metadata",
 				    id);
 	}
-	if ((rc = report_events(v, id, o, err))) {
+	if ((rc = report_events(v, id, o, err)) ||
+	    (rc = al_vault_now(&now, err)) ||
+	    (rc = al_vault_triage_json(v, id, now, &triage, err)) ||
+	    json_object_set_new(o, "triage", triage)) {
 		json_decref(o);
-		return rc;
+		return rc ? rc : al_error_set(err, AL_ENOMEM, "out of memory");
 	}
 	*out = o;
 	return 0;

@@ -13,40 +13,6 @@
 #include "cli.h"
 #include "vault.h"
 
-/* Options shared by the simple commands here: --help, --vault, and the
- * ones given. */
-static int parse(int argc, char **argv, const char *usage,
-		 const struct option *extra, size_t nextra,
-		 int (*on)(int c, void *ctx), void *ctx)
-{
-	struct option opts[16];
-	size_t n = 0;
-	int c;
-
-	for (size_t i = 0; i < nextra && n < 13; i++)
-		opts[n++] = extra[i];
-	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	opts[n++] = (struct option)VAULT_OPTION;
-	opts[n] = (struct option){NULL, 0, NULL, 0};
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			vault_given = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		case '?':
-			return vault_usage_error(usage);
-		default:
-			if (!on || on(c, ctx))
-				return vault_usage_error(usage);
-		}
-	}
-	return 0;
-}
-
 /* ---- checkpoint ---- */
 
 static const char checkpoint_usage[] =
@@ -86,7 +52,7 @@ int cmd_checkpoint(int argc, char **argv)
 	int64_t through = -1;
 	int rc;
 
-	if ((rc = parse(argc, argv, checkpoint_usage, extra, 1, through_opt,
+	if ((rc = vault_parse(argc, argv, checkpoint_usage, extra, 1, through_opt,
 			&through)))
 		return rc < 0 ? rc : 0;
 	if (optind != argc)
@@ -140,7 +106,7 @@ int cmd_audit(int argc, char **argv)
 	const char *pin = NULL;
 	int rc;
 
-	if ((rc = parse(argc, argv, audit_usage, extra, 1, audit_opt, &pin)))
+	if ((rc = vault_parse(argc, argv, audit_usage, extra, 1, audit_opt, &pin)))
 		return rc < 0 ? rc : 0;
 	if (optind != argc)
 		return vault_usage_error(audit_usage);
@@ -210,7 +176,7 @@ int cmd_log(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((rc = parse(argc, argv, log_usage, extra, 1, log_opt, &json)))
+	if ((rc = vault_parse(argc, argv, log_usage, extra, 1, log_opt, &json)))
 		return rc < 0 ? rc : 0;
 	if (optind + 1 < argc)
 		return vault_usage_error(log_usage);
@@ -280,7 +246,7 @@ int cmd_export(int argc, char **argv)
 				return cmd_exports(argc, argv);
 		break;
 	}
-	if ((rc = parse(argc, argv, export_usage, extra, 1, out_opt, &dir)))
+	if ((rc = vault_parse(argc, argv, export_usage, extra, 1, out_opt, &dir)))
 		return rc < 0 ? rc : 0;
 	/* getopt permutes: "export ledger -o DIR" and "export -o DIR
 	 * ledger" alike */
@@ -358,7 +324,7 @@ int cmd_proof(int argc, char **argv)
 	char id[37];
 	int rc;
 
-	if ((rc = parse(argc, argv, proof_usage, extra, 1, out_opt, &file)))
+	if ((rc = vault_parse(argc, argv, proof_usage, extra, 1, out_opt, &file)))
 		return rc < 0 ? rc : 0;
 	if (optind + 1 != argc || !file)
 		return vault_usage_error(proof_usage);
@@ -429,7 +395,7 @@ int cmd_purge(int argc, char **argv)
 	char id[37];
 	int rc;
 
-	if ((rc = parse(argc, argv, purge_usage, extra, 2, purge_opt, &p)))
+	if ((rc = vault_parse(argc, argv, purge_usage, extra, 2, purge_opt, &p)))
 		return rc < 0 ? rc : 0;
 	if (optind + 1 != argc)
 		return vault_usage_error(purge_usage);

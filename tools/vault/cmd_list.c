@@ -10,11 +10,13 @@
 
 static const char list_usage[] =
 	"usage: airlock-vault [--vault DIR] list [--status S] [--rating R] "
-	"[--limit N] [--json]\n\n"
+	"[--overdue] [--limit N] [--json]\n\n"
 	"The reports, newest first, one a line: id, state, rating, class,\n"
 	"title.\n\n"
 	"  --status S   only reports in state S (new, acknowledged, ...)\n"
 	"  --rating R   only reports rated R (critical, high, medium, low)\n"
+	"  --overdue    only reports past their deadline now (to acknowledge\n"
+	"               or to fix: airlock-vault due)\n"
 	"  --limit N    at most N reports\n"
 	"  --json       a JSON array of report objects\n";
 
@@ -55,6 +57,7 @@ int cmd_list(int argc, char **argv)
 		{"status", required_argument, NULL, 's'},
 		{"rating", required_argument, NULL, 'r'},
 		{"limit", required_argument, NULL, 'n'},
+		{"overdue", no_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		VAULT_OPTION,
@@ -98,6 +101,9 @@ int cmd_list(int argc, char **argv)
 			if (*end || f.limit <= 0)
 				return vault_usage_error(list_usage);
 			break;
+		case 'o':
+			f.overdue = true;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -115,7 +121,8 @@ int cmd_list(int argc, char **argv)
 		return vault_usage_error(list_usage);
 	if ((rc = vault_open(&v)))
 		return rc;
-	if ((rc = al_vault_list(v, &f, &arr, &err))) {
+	if ((f.overdue && (rc = al_vault_now(&f.now, &err))) ||
+	    (rc = al_vault_list(v, &f, &arr, &err))) {
 		vault_fail(&err);
 		goto out;
 	}
@@ -141,9 +148,71 @@ out:
 
 static void show_line(const char *label, const char *value)
 {
-	printf("%-12s ", label);
+	printf("%-13s ", label);
 	vault_print_visible(stdout, value);
 	putchar('\n');
+}
+
+/* "2d 3h" for a span of seconds (its absolute value). */
+static void span(int64_t s, char *out, size_t outsz)
+{
+	if (s < 0)
+		s = -s;
+	if (s >= 86400)
+		snprintf(out, outsz, "%lldd %lldh", (long long)(s / 86400),
+			 (long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		snprintf(out, outsz, "%lldh %lldm", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60));
+	else
+		snprintf(out, outsz, "%lldm", (long long)(s / 60));
+}
+
+/* state, rating and the clock (docs/triage.md) */
+static void show_triage(const json_t *t)
+{
+	const json_t *c = json_object_get(t, "clock");
+	const char *kind = str(c, "kind");
+	int64_t left = json_integer_value(json_object_get(c, "left_seconds"));
+	char buf[256], sp[32];
+
+	snprintf(buf, sizeof(buf), "%s since %s", str(t, "state"),
+		 str(t, "since"));
+	show_line("state", buf);
+	if (json_is_string(json_object_get(t, "reason")))
+		show_line("reason", str(t, "reason"));
+	if (json_is_string(json_object_get(t, "duplicate_of")))
+		show_line("duplicate of", str(t, "duplicate_of"));
+	if (json_is_string(json_object_get(t, "cvss")))
+		snprintf(buf, sizeof(buf), "%s (CVSS %.1f, %s)",
+			 str(t, "rating"),
+			 json_number_value(json_object_get(t, "score")),
+			 str(t, "cvss"));
+	else
+		snprintf(buf, sizeof(buf), "%s", str(t, "rating"));
+	show_line("rating", buf);
+	show_line("acknowledged", str(t, "acknowledged"));
+	show_line("triaged", str(t, "triaged"));
+	if (json_is_string(json_object_get(t, "fixed"))) {
+		snprintf(buf, sizeof(buf), "%s in %s", str(t, "fixed"),
+			 str(t, "fixed_version"));
+		show_line("fixed", buf);
+	}
+	span(left, sp, sizeof(sp));
+	if (!strcmp(kind, "ack") || !strcmp(kind, "fix"))
+		snprintf(buf, sizeof(buf), "%s due %s (%s %s)",
+			 !strcmp(kind, "ack") ? "acknowledgement" : "fix",
+			 str(c, "due"), sp,
+			 json_is_true(json_object_get(c, "overdue"))
+				 ? "overdue"
+				 : "left");
+	else if (!strcmp(kind, "paused"))
+		snprintf(buf, sizeof(buf),
+			 "fix clock paused while needs-info (%s %s)", sp,
+			 left < 0 ? "overdue when paused" : "left");
+	else
+		snprintf(buf, sizeof(buf), "none running");
+	show_line("clock", buf);
 }
 
 static void show_text(const json_t *r, struct al_vault *v)
@@ -159,8 +228,7 @@ static void show_text(const json_t *r, struct al_vault *v)
 	show_line("title", str(r, "title"));
 	show_line("project", str(r, "project"));
 	show_line("class", str(r, "class"));
-	show_line("state", str(r, "state"));
-	show_line("rating", str(r, "rating"));
+	show_triage(json_object_get(r, "triage"));
 	show_line("proposed", str(r, "proposed"));
 	show_line("created", str(r, "created"));
 	show_line("imported", str(r, "imported_at"));

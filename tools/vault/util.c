@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "al_io.h"
 #include "al_jcs.h"
 #include "al_ledger.h"
 #include "al_text.h"
@@ -155,6 +157,26 @@ static void add_sig(struct line *l, const json_t *sig)
 		add(l, " %s", jstr(sig, "fpr"));
 }
 
+/* ": TEXT" for a text the vault keeps (a reason, a note), its first line
+ * only, looked up by hash. */
+static void add_text(struct line *l, struct al_vault *v, const char *sha)
+{
+	char *text = NULL;
+	struct al_error e;
+	size_t n;
+
+	if (!*sha)
+		return;
+	if (!v || al_db_get_text(v->db, sha, &text, &e)) {
+		add(l, ": text %.12s", sha);
+		return;
+	}
+	n = strcspn(text, "\n");
+	add(l, ": %.*s%s", (int)n, text,
+	    text[n + strspn(text + n, "\n")] ? " ..." : "");
+	free(text);
+}
+
 static void details(struct line *l, const char *kind, const json_t *d,
 		    struct al_vault *v)
 {
@@ -197,6 +219,37 @@ static void details(struct line *l, const char *kind, const json_t *d,
 		    (long long)json_integer_value(json_object_get(d, "size")));
 	} else if (!strcmp(kind, "export")) {
 		add(l, "%s", jstr(d, "what"));
+		if (*jstr(d, "format"))
+			add(l, " (%s)", jstr(d, "format"));
+	} else if (!strcmp(kind, "ack") || !strcmp(kind, "status")) {
+		add(l, "%s -> %s", jstr(d, "from"), jstr(d, "to"));
+		if (*jstr(d, "version"))
+			add(l, ", version %s", jstr(d, "version"));
+		if (*jstr(d, "of"))
+			add(l, ", of %.8s", jstr(d, "of"));
+		if (*jstr(d, "reason"))
+			add(l, ", %s", jstr(d, "reason"));
+		add_text(l, v, jstr(d, "reason_sha256"));
+	} else if (!strcmp(kind, "triage")) {
+		const json_t *score = json_object_get(d, "score");
+
+		if (strcmp(jstr(d, "from"), jstr(d, "to")))
+			add(l, "%s -> %s, ", jstr(d, "from"), jstr(d, "to"));
+		add(l, "rated %s", jstr(d, "rating"));
+		if (score)
+			add(l, " (CVSS %lld.%lld)",
+			    (long long)json_integer_value(score) / 10,
+			    (long long)json_integer_value(score) % 10);
+		add(l, ", fix in %lld days",
+		    (long long)json_integer_value(
+			    json_object_get(d, "fix_days")));
+		add_text(l, v, jstr(d, "reason_sha256"));
+	} else if (!strcmp(kind, "note")) {
+		add(l, "note");
+		add_text(l, v, jstr(d, "text_sha256"));
+	} else if (!strcmp(kind, "reply")) {
+		add(l, "reply %.12s sealed while %s", jstr(d, "sha256"),
+		    jstr(d, "state"));
 	} else {
 		char *t = NULL;
 		size_t len;
@@ -224,4 +277,105 @@ void vault_print_event(FILE *f, const json_t *ev, bool with_report,
 	details(&l, kind, json_object_get(ev, "data"), v);
 	al_cli_print_visible(f, l.buf);
 	fputc('\n', f);
+}
+
+int vault_parse(int argc, char **argv, const char *usage,
+		 const struct option *extra, size_t nextra,
+		 int (*on)(int c, void *ctx), void *ctx)
+{
+	struct option opts[16];
+	size_t n = 0;
+	int c;
+
+	for (size_t i = 0; i < nextra && n < 13; i++)
+		opts[n++] = extra[i];
+	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	opts[n++] = (struct option)VAULT_OPTION;
+	opts[n] = (struct option){NULL, 0, NULL, 0};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'V':
+			vault_given = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case '?':
+			return vault_usage_error(usage);
+		default:
+			if (!on || on(c, ctx))
+				return vault_usage_error(usage);
+		}
+	}
+	return 0;
+}
+
+int vault_read_text(const char *path, size_t cap, char **out, size_t *len)
+{
+	struct al_error err = {0};
+	size_t n = 0, c = 4096;
+	char *buf;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (strcmp(path, "-")) {
+		if ((rc = al_read_file(path, cap, out, len, &err)))
+			vault_fail_on(path, &err);
+		return rc;
+	}
+	if (!(buf = malloc(c)))
+		goto nomem;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 == c) {
+			char *p;
+
+			if (c > cap + 1) {
+				free(buf);
+				al_error_set(&err, AL_ELIMIT,
+					     "standard input: more than %zu "
+					     "bytes",
+					     cap);
+				vault_fail(&err);
+				return AL_ELIMIT;
+			}
+			if (!(p = realloc(buf, c * 2)))
+				goto nomem_buf;
+			buf = p;
+			c *= 2;
+		}
+		r = read(0, buf + n, c - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			al_error_set(&err, AL_EIO, "standard input: %s",
+				     strerror(errno));
+			vault_fail(&err);
+			return AL_EIO;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	if (n > cap) {
+		free(buf);
+		al_error_set(&err, AL_ELIMIT, "standard input: more than %zu bytes",
+			     cap);
+		vault_fail(&err);
+		return AL_ELIMIT;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+nomem_buf:
+	free(buf);
+nomem:
+	al_error_set(&err, AL_ENOMEM, "out of memory");
+	vault_fail(&err);
+	return AL_ENOMEM;
 }

@@ -83,6 +83,18 @@ void vault_print_event(FILE *f, const json_t *ev, bool with_report,
 		       struct al_vault *v);
 /* A JSON document on stdout. */
 int vault_print_json(json_t *doc);
+/*
+ * getopt_long over the command's options: --help (prints usage, returns
+ * 1), --vault DIR, and extra (at most 13), each of the others handed to
+ * on(c, ctx) (non-zero: a usage error).  0 to go on, 1 after --help,
+ * AL_EUSAGE (usage printed).  optind is the first operand after it.
+ */
+int vault_parse(int argc, char **argv, const char *usage,
+		const struct option *extra, size_t nextra,
+		int (*on)(int c, void *ctx), void *ctx);
+/* A file's text, or standard input's for "-", at most cap bytes, NUL-
+ * ended, malloc'd; the failure printed. */
+int vault_read_text(const char *path, size_t cap, char **out, size_t *len);
 /* Print usage for an option error and return AL_EUSAGE. */
 int vault_usage_error(const char *usage);
 
