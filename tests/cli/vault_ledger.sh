@@ -34,62 +34,7 @@ uncovered() { [ $(($(nevents "$1") - $(newest "$1"))) -eq "$2" ]; }
 kinds() { ledger "$1" "SELECT group_concat(kind, ',') FROM (SELECT kind FROM events ORDER BY seq)"; }
 # exit0 CMD...: the last run exited 0 and CMD succeeds.
 exit0() { [ "$RC" -eq 0 ] && "$@"; }
-one_line_err() { [ "$(wc -l <"$WORK/err")" -eq 1 ]; }
 blob() { echo "$1/store/${2:0:2}/$2"; }
-
-# vstate VAULT: a digest of every row of every ledger table and of the
-# store's names, modes and bytes: "nothing changed" is the same digest.
-cat >"$WORK/vstate.py" <<'PY'
-import hashlib, os, sqlite3, sys
-vault = sys.argv[1]
-db = sqlite3.connect("file:%s?mode=ro" % os.path.join(vault, "ledger.sqlite"),
-                     uri=True)
-h = hashlib.sha256()
-for t, in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table' "
-                     "ORDER BY name").fetchall():
-    for row in db.execute('SELECT * FROM "%s" ORDER BY 1' % t):
-        h.update(repr((t, row)).encode())
-h.update(repr(db.execute("PRAGMA user_version").fetchone()).encode())
-top = os.path.join(vault, "store")
-for root, dirs, names in sorted(os.walk(top)):
-    for n in sorted(dirs + names):
-        p = os.path.join(root, n)
-        st = os.lstat(p)
-        h.update(("%s %o\n" % (os.path.relpath(p, top), st.st_mode)).encode())
-        if os.path.isfile(p):
-            h.update(open(p, "rb").read())
-print(h.hexdigest())
-PY
-vstate() { "$PY" "$WORK/vstate.py" "$1"; }
-
-# refused_cmd NAME VAULT RC WANT... -- CMD...: CMD exits RC (not by a
-# signal), says every WANT on stderr in one line, prints nothing on
-# stdout, and VAULT is as it was (every table, the store).
-refused_cmd() {
-    local name=$1 v=$2 want_rc=$3 why="" w before
-    shift 3
-    local wants=()
-    while [ "$1" != -- ]; do wants+=("$1"); shift; done
-    shift
-    before=$(vstate "$v")
-    run "$@"
-    expect_exit "$want_rc" || why="$why exit $RC, want $want_rc;"
-    for w in "${wants[@]}"; do err_has "$w" || why="$why stderr lacks '$w';"; done
-    one_line_err || why="$why $(wc -l <"$WORK/err") lines on stderr, want 1;"
-    [ -s "$WORK/out" ] && why="$why stdout not empty;"
-    no_raw_controls "$WORK/err" || why="$why raw control characters on stderr;"
-    [ "$(vstate "$v")" = "$before" ] || why="$why the vault changed;"
-    if [ -z "$why" ]; then ok "$name"; else not_ok "$name:$why"; fi
-    [ -z "${AL_VERBOSE:-}" ] || sed 's/^/#   said: /' "$WORK/err"
-}
-
-# audit_refused NAME VAULT WANT...: audit exits 3 with one line
-# "airlock-vault: audit: ..." holding every WANT, and changes nothing.
-audit_refused() {
-    local name=$1 v=$2
-    shift 2
-    refused_cmd "$name" "$v" 3 "airlock-vault: audit: " "$@" -- "$VAULT_BIN" --vault "$v" audit
-}
 
 # ---- the good vault ---------------------------------------------------------
 B="$WORK/b"

@@ -229,8 +229,13 @@ int cmd_triage(int argc, char **argv)
 
 	if ((rc = run(argc, argv, triage_usage, extra, 5, &o, 1)))
 		return rc < 0 ? rc : 0;
-	if (!o.rating == !o.cvss)
-		return vault_usage_error(triage_usage);
+	if (!o.rating == !o.cvss) {
+		al_error_set(&err, AL_EUSAGE,
+			     "triage needs one of --rating R and --cvss "
+			     "VECTOR");
+		vault_fail(&err);
+		return AL_EUSAGE;
+	}
 	if ((rc = open_report(argv[optind], &v, id)))
 		return rc;
 	if ((rc = al_vault_triage(v, id, o.rating, o.cvss, o.reason, &m,

@@ -322,7 +322,7 @@ int vault_read_text(const char *path, size_t cap, char **out, size_t *len)
 	*len = 0;
 	if (strcmp(path, "-")) {
 		if ((rc = al_read_file(path, cap, out, len, &err)))
-			vault_fail_on(path, &err);
+			vault_fail(&err);
 		return rc;
 	}
 	if (!(buf = malloc(c)))
