@@ -238,12 +238,17 @@ static int harden(sqlite3 *db, struct al_error *err)
 static int migrate(sqlite3 *db, struct al_error *err)
 {
 	char sql[64];
-	int rc;
+	int version = 0, rc;
 
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 		 AL_DB_SCHEMA_VERSION);
 	if ((rc = exec(db, "BEGIN IMMEDIATE", "upgrading the schema", err)))
 		return rc;
+	/* another airlock-vault may have upgraded it while this one waited */
+	if ((rc = user_version(db, &version, err)) || version != 2) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
 	if ((rc = exec(db, "DROP TABLE bundles; DROP TABLE reports;",
 		       "upgrading the schema", err)) ||
 	    (rc = exec(db, derived, "upgrading the schema", err)) ||

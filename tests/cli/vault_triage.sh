@@ -251,6 +251,32 @@ av "$WORK/forged" audit
 check "audit: a forged move (acknowledged -> fixed) is named" \
     [ "$RC" -eq 3 -a -n "$(grep -E "event [0-9]+ \(status\): it makes a move the report's state does not allow" "$WORK/err")" ]
 
+# ---- a ledger of schema version 2 is upgraded ----------------------------------
+# Version 2 had no triage columns: make one from a copy (drop them, set the
+# version back), then any command opens it, rebuilds the derived tables
+# from the events, and audit passes.
+cp -a "$V" "$WORK/old"
+"$PY" - "$WORK/old/ledger.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DROP INDEX reports_fix_due")
+db.execute("DROP INDEX reports_rating")
+for c in ("imported_t", "state_t", "acked_t", "triaged_t", "rated_t", "cvss", "score",
+          "fix_days", "fix_due", "fix_left", "fixed_t", "fixed_version", "closed_t",
+          "reason", "duplicate_of"):
+    db.execute("ALTER TABLE reports DROP COLUMN " + c)
+db.execute("PRAGMA user_version = 2")
+db.commit()
+PY
+check "the copy is a version-2 ledger" [ "$(ledger "$WORK/old" "PRAGMA user_version")" = 2 ]
+av "$WORK/old" list
+check "a version-2 ledger opens (upgraded to 3)" \
+    exit0 [ "$(ledger "$WORK/old" "PRAGMA user_version")" = 3 ]
+check "its reports' states are rebuilt from the events" \
+    [ "$(ledger "$WORK/old" "SELECT group_concat(id || state || coalesce(fix_due, ''), ',') FROM reports ORDER BY id")" = "$(ledger "$V" "SELECT group_concat(id || state || coalesce(fix_due, ''), ',') FROM reports ORDER BY id")" ]
+av "$WORK/old" audit
+check "audit passes after the upgrade" exit0 out_has "audit: ok"
+
 # ---- the acknowledgement clock at its edge (faketime) -------------------------------
 if faketime -f +0 true 2>/dev/null && [ -z "${AL_SANITIZE:-}" ]; then
     G="$WORK/g"
