@@ -424,6 +424,17 @@ static int apply_triage(sqlite3 *db, int64_t seq, struct row *r,
 	    (cvss && strlen(cvss) >= sizeof(r->cvss)))
 		return bad(err, seq, "triage",
 			   "its rating, fix_days, cvss or score is malformed");
+	if (cvss) {
+		struct al_cvss c;
+		struct al_error e;
+
+		if (al_cvss_parse(cvss, &c, &e) || strcmp(c.vector, cvss) ||
+		    c.score10 != json_integer_value(score) ||
+		    strcmp(c.rating, rating))
+			return bad(err, seq, "triage",
+				   "its cvss is not a vector with that score "
+				   "and rating");
+	}
 	if (first ? to != AL_STATE_TRIAGED
 		  : (to != r->state || (r->state != AL_STATE_TRIAGED &&
 					r->state != AL_STATE_NEEDS_INFO &&
@@ -725,6 +736,19 @@ int al_vault_ack(struct al_vault *v, const char *id, struct al_move *out,
 		      out, err);
 }
 
+static int refuse_rating(const char *id, enum al_report_state s,
+			 struct al_error *err)
+{
+	char allowed[256];
+
+	al_report_state_moves_text(s, allowed, sizeof(allowed));
+	return al_error_set(err, AL_EINVAL,
+			    "report %.8s is %s: only an acknowledged, triaged, "
+			    "needs-info or fixing report can be rated (it can "
+			    "move to %s)",
+			    id, state_names[s], allowed);
+}
+
 int al_vault_triage(struct al_vault *v, const char *id, const char *rating,
 		    const char *cvss, const char *reason, struct al_move *out,
 		    struct al_error *err)
@@ -768,14 +792,7 @@ int al_vault_triage(struct al_vault *v, const char *id, const char *rating,
 						      "(airlock-vault ack "
 						      "%.8s)",
 						      id, id)
-				       : al_error_set(err, AL_EINVAL,
-						      "report %.8s is %s: "
-						      "only an acknowledged, "
-						      "triaged, needs-info or "
-						      "fixing report can be "
-						      "rated",
-						      id,
-						      state_names[r.state]));
+				       : refuse_rating(id, r.state, err));
 	if (r.state != AL_STATE_ACKNOWLEDGED) {
 		if (!reason)
 			return refused(v, al_error_set(

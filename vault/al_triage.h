@@ -83,7 +83,7 @@ bool al_report_state_closing(enum al_report_state s);
 unsigned al_report_state_moves(enum al_report_state from);
 
 /* The allowed moves from from, as "acknowledged, duplicate, ..." into out
- * ("none" when there are none). */
+ * ("nothing" when there are none). */
 void al_report_state_moves_text(enum al_report_state from, char *out,
 				size_t outsz);
 
@@ -140,7 +140,8 @@ struct al_move {
 
 /*
  * Acknowledge report id (a full id, al_vault_find): new -> acknowledged.
- * AL_EINVAL "report X is S: it can move to ..." when it is not new,
+ * AL_EINVAL "report X is acknowledged already", or "report X is S: it
+ * cannot move to acknowledged (it can move to ...)" for another state;
  * AL_ENOTFOUND.
  */
 int al_vault_ack(struct al_vault *v, const char *id, struct al_move *out,
@@ -155,8 +156,8 @@ int al_vault_ack(struct al_vault *v, const char *id, struct al_move *out,
  * the rating: reason (one line, 1-500 bytes, kept in texts) is required,
  * and when the rating differs the fix clock restarts from now (paused
  * still in needs-info).  AL_EUSAGE (both or neither, no reason), AL_EINVAL
- * (bad rating or vector, a state that cannot be triaged, naming the
- * moves allowed).
+ * (bad rating or vector, a state that cannot be rated, naming the moves
+ * it allows).
  */
 int al_vault_triage(struct al_vault *v, const char *id, const char *rating,
 		    const char *cvss, const char *reason, struct al_move *out,
@@ -173,8 +174,10 @@ struct al_status_opts {
 /*
  * Move report id to state (any move al_report_state_moves allows except
  * acknowledged -> triaged, which needs a rating: al_vault_triage).
- * AL_EINVAL naming the allowed moves, the policy's out_of_scope ids, a
- * missing or bad version, an unknown or self "of".
+ * AL_EINVAL naming the allowed moves, the policy's out_of_scope ids, a bad
+ * version, a self "of"; AL_EUSAGE for an option the move needs and lacks
+ * (--version, --of, --reason to reopen) or one it does not take;
+ * AL_ENOTFOUND for an "of" that is not in the vault.
  */
 int al_vault_status(struct al_vault *v, const char *id, const char *state,
 		    const struct al_status_opts *o, struct al_move *out,

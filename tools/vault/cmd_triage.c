@@ -153,7 +153,10 @@ static int print_move(const char *id, const struct al_move *m, bool json)
 			al_time_format(m->fix_due, when);
 			json_object_set_new(doc, "fix_due", json_string(when));
 		}
-		return vault_print_json(doc);
+		int rc = vault_print_json(doc);
+
+		json_decref(doc);
+		return rc;
 	}
 	printf("report %.8s: ", id);
 	if (m->from != m->to)
