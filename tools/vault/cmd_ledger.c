@@ -234,16 +234,21 @@ int cmd_export(int argc, char **argv)
 	const char *dir = NULL;
 	int rc;
 
-	/* export advisory, credits, reports: cmd_exports.c */
+	/* export advisory, credits, reports: cmd_exports.c.  The subject is
+	 * the first operand: not an option, nor an option's value. */
 	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-')
+		static const char *const valued[] = {"-o", "--output",
+						     "--format", "--id",
+						     "--vault"};
+		bool value = false;
+
+		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+			value = value || !strcmp(argv[i - 1], valued[k]);
+		if (argv[i][0] == '-' || value)
 			continue;
 		if (!strcmp(argv[i], "advisory") ||
-		    !strcmp(argv[i], "credits") ||
-		    !strcmp(argv[i], "reports"))
-			if (strcmp(argv[i - 1], "-o") &&
-			    strcmp(argv[i - 1], "--output"))
-				return cmd_exports(argc, argv);
+		    !strcmp(argv[i], "credits") || !strcmp(argv[i], "reports"))
+			return cmd_exports(argc, argv);
 		break;
 	}
 	if ((rc = vault_parse(argc, argv, export_usage, extra, 1, out_opt, &dir)))
