@@ -80,7 +80,8 @@ void al_cli_fail(const char *prog, const struct al_error *err)
 int al_cli_print_json(json_t *doc)
 {
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS |
-						 JSON_REAL_PRECISION(15)), *safe;
+					  JSON_REAL_PRECISION(15)),
+	     *safe;
 
 	if (!s)
 		return AL_ENOMEM;

@@ -162,9 +162,9 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 		       struct al_error *err)
 {
 	static const char *const kinds[] = {
-		"init",   "import", "replay", "refused", "open",
-		"tombstone", "export", "checkpoint", "ack",  "triage",
-		"status", "note",   "reply",
+		"init",      "import", "replay",     "refused", "open",
+		"tombstone", "export", "checkpoint", "ack",     "triage",
+		"status",    "note",   "reply",
 	};
 	const char *at = json_string_value(json_object_get(ev, "at"));
 	const char *actor = json_string_value(json_object_get(ev, "actor"));

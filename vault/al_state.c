@@ -382,8 +382,7 @@ int al_state_apply(sqlite3 *db, int64_t seq, struct al_error *err)
 			rc = al_triage_apply(db, seq, kind, report, at_t, data,
 					     err);
 		else if (!strcmp(kind, "import"))
-			rc = apply_import(db, seq, report, at, at_t, data,
-					  err);
+			rc = apply_import(db, seq, report, at, at_t, data, err);
 		else if (!strcmp(kind, "tombstone"))
 			rc = apply_tombstone(db, seq, report, data, err);
 		else

@@ -27,10 +27,10 @@
 #define FIX_DAYS_MAX 3650
 
 static const char *const state_names[AL_STATE_COUNT] = {
-	"new",		"acknowledged", "triaged",	    "needs-info",
-	"fixing",	"fixed",	"disclosed",	    "duplicate",
-	"out-of-scope", "informative",	"not-applicable",   "not-reproducible",
-	"spam",		"withdrawn",
+	"new",          "acknowledged", "triaged",        "needs-info",
+	"fixing",       "fixed",        "disclosed",      "duplicate",
+	"out-of-scope", "informative",  "not-applicable", "not-reproducible",
+	"spam",         "withdrawn",
 };
 
 const char *al_report_state_name(enum al_report_state s)
@@ -52,10 +52,10 @@ bool al_report_state_closing(enum al_report_state s)
 }
 
 #define BIT(s) (1u << (s))
-#define CLOSING                                                        \
-	(BIT(AL_STATE_DUPLICATE) | BIT(AL_STATE_OUT_OF_SCOPE) |        \
-	 BIT(AL_STATE_INFORMATIVE) | BIT(AL_STATE_NOT_APPLICABLE) |    \
-	 BIT(AL_STATE_NOT_REPRODUCIBLE) | BIT(AL_STATE_SPAM) |         \
+#define CLOSING                                                     \
+	(BIT(AL_STATE_DUPLICATE) | BIT(AL_STATE_OUT_OF_SCOPE) |     \
+	 BIT(AL_STATE_INFORMATIVE) | BIT(AL_STATE_NOT_APPLICABLE) | \
+	 BIT(AL_STATE_NOT_REPRODUCIBLE) | BIT(AL_STATE_SPAM) |      \
 	 BIT(AL_STATE_WITHDRAWN))
 
 unsigned al_report_state_moves(enum al_report_state from)
@@ -154,8 +154,8 @@ struct row {
 	char reason[128], duplicate_of[40];
 };
 
-#define ROW_COLUMNS                                                       \
-	"state, state_t, acked_t, triaged_t, rated_t, score, fix_days, "  \
+#define ROW_COLUMNS                                                        \
+	"state, state_t, acked_t, triaged_t, rated_t, score, fix_days, "   \
 	"fix_due, fix_left, fixed_t, closed_t, imported_t, rating, cvss, " \
 	"fixed_version, reason, duplicate_of"
 
@@ -242,7 +242,8 @@ static int row_store(sqlite3 *db, const char *id, const struct row *r,
 
 	if (sqlite3_prepare_v2(
 		    db,
-		    "UPDATE reports SET state = ?2, state_t = ?3, acked_t = ?4, "
+		    "UPDATE reports SET state = ?2, state_t = ?3, acked_t = "
+		    "?4, "
 		    "triaged_t = ?5, rated_t = ?6, score = ?7, fix_days = ?8, "
 		    "fix_due = ?9, fix_left = ?10, fixed_t = ?11, closed_t = "
 		    "?12, rating = ?13, cvss = ?14, fixed_version = ?15, "
@@ -337,8 +338,10 @@ static int text_kept(sqlite3 *db, int64_t seq, const char *kind,
 	if ((rc = exists(db, "SELECT 1 FROM texts WHERE sha256 = ?1", sha,
 			 &found, err)))
 		return rc;
-	return found ? 0 : bad(err, seq, kind, "its text is not in the texts "
-					       "table");
+	return found ? 0
+		     : bad(err, seq, kind,
+			   "its text is not in the texts "
+			   "table");
 }
 
 /* Only these keys, each once (jansson keeps one of a repeated key, and
@@ -405,8 +408,8 @@ static int apply_triage(sqlite3 *db, int64_t seq, struct row *r,
 			enum al_report_state to, int64_t t, const json_t *data,
 			struct al_error *err)
 {
-	static const char *const keys[] = {"from",  "to",   "rating",
-					   "fix_days", "cvss", "score",
+	static const char *const keys[] = {"from",          "to",   "rating",
+					   "fix_days",      "cvss", "score",
 					   "reason_sha256", NULL};
 	const char *rating = str(data, "rating"), *cvss = str(data, "cvss");
 	const json_t *days = json_object_get(data, "fix_days");
@@ -418,9 +421,9 @@ static int apply_triage(sqlite3 *db, int64_t seq, struct row *r,
 	if (!only_keys(data, keys) || al_rating_from_name(rating) < 0 ||
 	    !json_is_integer(days) || json_integer_value(days) < 1 ||
 	    json_integer_value(days) > FIX_DAYS_MAX || !cvss != !score ||
-	    (score && (!json_is_integer(score) ||
-		       json_integer_value(score) < 1 ||
-		       json_integer_value(score) > 100)) ||
+	    (score &&
+	     (!json_is_integer(score) || json_integer_value(score) < 1 ||
+	      json_integer_value(score) > 100)) ||
 	    (cvss && strlen(cvss) >= sizeof(r->cvss)))
 		return bad(err, seq, "triage",
 			   "its rating, fix_days, cvss or score is malformed");
@@ -472,10 +475,10 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 			const char *report, enum al_report_state to, int64_t t,
 			const json_t *data, struct al_error *err)
 {
-	static const char *const keys[] = {"from",    "to", "reason",
-					   "reason_sha256", "version", "of",
-					   NULL};
-	const char *id = str(data, "reason"), *text = str(data, "reason_sha256");
+	static const char *const keys[] = {
+		"from", "to", "reason", "reason_sha256", "version", "of", NULL};
+	const char *id = str(data, "reason"),
+		   *text = str(data, "reason_sha256");
 	const char *version = str(data, "version"), *of = str(data, "of");
 	bool found;
 	int rc;
@@ -496,8 +499,8 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 			   "a move to out-of-scope, and only that, names a "
 			   "reason id");
 	if ((to == AL_STATE_DUPLICATE) != (of != NULL) ||
-	    (of && (strlen(of) >= sizeof(r->duplicate_of) ||
-		    !strcmp(of, report))))
+	    (of &&
+	     (strlen(of) >= sizeof(r->duplicate_of) || !strcmp(of, report))))
 		return bad(err, seq, "status",
 			   "a move to duplicate, and only that, names "
 			   "another report");
@@ -590,8 +593,8 @@ int al_triage_apply(sqlite3 *db, int64_t seq, const char *kind,
 		rc = apply_triage(db, seq, &r, (enum al_report_state)t, at,
 				  data, err);
 	} else {
-		rc = apply_status(db, seq, &r, report,
-				  (enum al_report_state)t, at, data, err);
+		rc = apply_status(db, seq, &r, report, (enum al_report_state)t,
+				  at, data, err);
 	}
 	if (rc)
 		return rc;
@@ -730,10 +733,10 @@ int al_vault_ack(struct al_vault *v, const char *id, struct al_move *out,
 							 id)
 					  : refuse_move(id, r.state,
 							"acknowledged", err));
-	return record(v, "ack", id,
-		      json_pack("{s:s, s:s}", "from", "new", "to",
-				"acknowledged"),
-		      out, err);
+	return record(
+		v, "ack", id,
+		json_pack("{s:s, s:s}", "from", "new", "to", "acknowledged"),
+		out, err);
 }
 
 static int refuse_rating(const char *id, enum al_report_state s,
@@ -784,41 +787,39 @@ int al_vault_triage(struct al_vault *v, const char *id, const char *rating,
 		return rc;
 	if (r.state != AL_STATE_ACKNOWLEDGED && r.state != AL_STATE_TRIAGED &&
 	    r.state != AL_STATE_NEEDS_INFO && r.state != AL_STATE_FIXING)
-		return refused(v,
-			       r.state == AL_STATE_NEW
-				       ? al_error_set(err, AL_EINVAL,
-						      "report %.8s is new: "
-						      "acknowledge it first "
-						      "(airlock-vault ack "
-						      "%.8s)",
-						      id, id)
-				       : refuse_rating(id, r.state, err));
+		return refused(v, r.state == AL_STATE_NEW
+					  ? al_error_set(err, AL_EINVAL,
+							 "report %.8s is new: "
+							 "acknowledge it first "
+							 "(airlock-vault ack "
+							 "%.8s)",
+							 id, id)
+					  : refuse_rating(id, r.state, err));
 	if (r.state != AL_STATE_ACKNOWLEDGED) {
 		if (!reason)
-			return refused(v, al_error_set(
-						  err, AL_EUSAGE,
-						  "report %.8s is rated %s "
-						  "already: a new rating needs "
-						  "--reason TEXT (it restarts "
-						  "the fix clock)",
-						  id, r.rating));
+			return refused(
+				v, al_error_set(err, AL_EUSAGE,
+						"report %.8s is rated %s "
+						"already: a new rating needs "
+						"--reason TEXT (it restarts "
+						"the fix clock)",
+						id, r.rating));
 		if (!strcmp(r.rating, rating) &&
 		    !strcmp(r.cvss, cvss ? c.vector : ""))
-			return refused(v, al_error_set(
-						  err, AL_EINVAL,
-						  "report %.8s is rated %s "
-						  "already, with this vector",
-						  id, rating));
+			return refused(v,
+				       al_error_set(err, AL_EINVAL,
+						    "report %.8s is rated %s "
+						    "already, with this vector",
+						    id, rating));
 		if ((rc = keep_text(v->db, reason, sha, err)))
 			return refused(v, rc);
 	}
-	data = json_pack("{s:s, s:s, s:s, s:I}", "from",
-			 state_names[r.state], "to",
-			 state_names[r.state == AL_STATE_ACKNOWLEDGED
-					     ? AL_STATE_TRIAGED
-					     : r.state],
-			 "rating", rating, "fix_days",
-			 (json_int_t)v->policy.fix_days[rt]);
+	data = json_pack(
+		"{s:s, s:s, s:s, s:I}", "from", state_names[r.state], "to",
+		state_names[r.state == AL_STATE_ACKNOWLEDGED ? AL_STATE_TRIAGED
+							     : r.state],
+		"rating", rating, "fix_days",
+		(json_int_t)v->policy.fix_days[rt]);
 	if (data && cvss &&
 	    (json_object_set_new(data, "cvss", json_string(c.vector)) ||
 	     json_object_set_new(data, "score", json_integer(c.score10))))
@@ -832,9 +833,9 @@ int al_vault_triage(struct al_vault *v, const char *id, const char *rating,
 }
 
 /* The status options a move needs, checked with the user's words. */
-static int status_opts(struct al_vault *v, const char *id,
-		       const struct row *r, enum al_report_state to,
-		       const struct al_status_opts *o, struct al_error *err)
+static int status_opts(struct al_vault *v, const char *id, const struct row *r,
+		       enum al_report_state to, const struct al_status_opts *o,
+		       struct al_error *err)
 {
 	const struct al_policy *p = &v->policy;
 	bool found = false;
@@ -952,7 +953,8 @@ int al_vault_status(struct al_vault *v, const char *id, const char *state,
 	if (data && o->version &&
 	    json_object_set_new(data, "version", json_string(o->version)))
 		data = (json_decref(data), NULL);
-	if (data && o->of && json_object_set_new(data, "of", json_string(o->of)))
+	if (data && o->of &&
+	    json_object_set_new(data, "of", json_string(o->of)))
 		data = (json_decref(data), NULL);
 	if (data && o->reason && to == AL_STATE_OUT_OF_SCOPE &&
 	    json_object_set_new(data, "reason", json_string(o->reason)))
@@ -1049,10 +1051,9 @@ int al_vault_triage_json(struct al_vault *v, const char *id, int64_t now,
 	if ((rc = al_vault_clock(v, id, now, &c, err)))
 		return rc;
 	if ((rc = row_load(v->db, id, &r, err)))
-		return rc == AL_ENOTFOUND ? al_error_set(err, rc,
-							 "no report '%.40s'",
-							 id)
-					  : rc;
+		return rc == AL_ENOTFOUND
+			       ? al_error_set(err, rc, "no report '%.40s'", id)
+			       : rc;
 	clock = json_pack("{s:s, s:o, s:I, s:b}", "kind",
 			  al_clock_kind_name(c.kind), "due",
 			  c.kind == AL_CLOCK_ACK || c.kind == AL_CLOCK_FIX
@@ -1060,24 +1061,23 @@ int al_vault_triage_json(struct al_vault *v, const char *id, int64_t now,
 				  : json_null(),
 			  "left_seconds", (json_int_t)c.left, "overdue",
 			  c.overdue);
-	o = json_pack("{s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-		      "s:o, s:o, s:o, s:o, s:o}",
-		      "state", al_report_state_name(r.state), "since",
-		      time_or_null(r.state_t), "rating", text_or_null(r.rating),
-		      "cvss", text_or_null(r.cvss), "score",
-		      r.score == NONE ? json_null()
-				      : json_real((double)r.score / 10.0),
-		      "fix_days",
-		      r.fix_days == NONE ? json_null()
-					 : json_integer(r.fix_days),
-		      "acknowledged", time_or_null(r.acked_t), "triaged",
-		      time_or_null(r.triaged_t), "rated",
-		      time_or_null(r.rated_t), "fixed", time_or_null(r.fixed_t),
-		      "fixed_version", text_or_null(r.fixed_version), "closed",
-		      time_or_null(r.closed_t), "reason",
-		      text_or_null(r.reason), "duplicate_of",
-		      text_or_null(r.duplicate_of), "clock",
-		      clock ? clock : json_null());
+	o = json_pack(
+		"{s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		"s:o, s:o, s:o, s:o, s:o}",
+		"state", al_report_state_name(r.state), "since",
+		time_or_null(r.state_t), "rating", text_or_null(r.rating),
+		"cvss", text_or_null(r.cvss), "score",
+		r.score == NONE ? json_null()
+				: json_real((double)r.score / 10.0),
+		"fix_days",
+		r.fix_days == NONE ? json_null() : json_integer(r.fix_days),
+		"acknowledged", time_or_null(r.acked_t), "triaged",
+		time_or_null(r.triaged_t), "rated", time_or_null(r.rated_t),
+		"fixed", time_or_null(r.fixed_t), "fixed_version",
+		text_or_null(r.fixed_version), "closed",
+		time_or_null(r.closed_t), "reason", text_or_null(r.reason),
+		"duplicate_of", text_or_null(r.duplicate_of), "clock",
+		clock ? clock : json_null());
 	if (!o || !clock) {
 		json_decref(o);
 		return al_error_set(err, AL_ENOMEM, "out of memory");

@@ -52,8 +52,8 @@ int cmd_checkpoint(int argc, char **argv)
 	int64_t through = -1;
 	int rc;
 
-	if ((rc = vault_parse(argc, argv, checkpoint_usage, extra, 1, through_opt,
-			&through)))
+	if ((rc = vault_parse(argc, argv, checkpoint_usage, extra, 1,
+			      through_opt, &through)))
 		return rc < 0 ? rc : 0;
 	if (optind != argc)
 		return vault_usage_error(checkpoint_usage);
@@ -106,7 +106,8 @@ int cmd_audit(int argc, char **argv)
 	const char *pin = NULL;
 	int rc;
 
-	if ((rc = vault_parse(argc, argv, audit_usage, extra, 1, audit_opt, &pin)))
+	if ((rc = vault_parse(argc, argv, audit_usage, extra, 1, audit_opt,
+			      &pin)))
 		return rc < 0 ? rc : 0;
 	if (optind != argc)
 		return vault_usage_error(audit_usage);
@@ -237,9 +238,8 @@ int cmd_export(int argc, char **argv)
 	/* export advisory, credits, reports: cmd_exports.c.  The subject is
 	 * the first operand: not an option, nor an option's value. */
 	for (int i = 1; i < argc; i++) {
-		static const char *const valued[] = {"-o", "--output",
-						     "--format", "--id",
-						     "--vault"};
+		static const char *const valued[] = {
+			"-o", "--output", "--format", "--id", "--vault"};
 		bool value = false;
 
 		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
@@ -251,7 +251,8 @@ int cmd_export(int argc, char **argv)
 			return cmd_exports(argc, argv);
 		break;
 	}
-	if ((rc = vault_parse(argc, argv, export_usage, extra, 1, out_opt, &dir)))
+	if ((rc = vault_parse(argc, argv, export_usage, extra, 1, out_opt,
+			      &dir)))
 		return rc < 0 ? rc : 0;
 	/* getopt permutes: "export ledger -o DIR" and "export -o DIR
 	 * ledger" alike */
@@ -329,7 +330,8 @@ int cmd_proof(int argc, char **argv)
 	char id[37];
 	int rc;
 
-	if ((rc = vault_parse(argc, argv, proof_usage, extra, 1, out_opt, &file)))
+	if ((rc = vault_parse(argc, argv, proof_usage, extra, 1, out_opt,
+			      &file)))
 		return rc < 0 ? rc : 0;
 	if (optind + 1 != argc || !file)
 		return vault_usage_error(proof_usage);
@@ -400,7 +402,8 @@ int cmd_purge(int argc, char **argv)
 	char id[37];
 	int rc;
 
-	if ((rc = vault_parse(argc, argv, purge_usage, extra, 2, purge_opt, &p)))
+	if ((rc = vault_parse(argc, argv, purge_usage, extra, 2, purge_opt,
+			      &p)))
 		return rc < 0 ? rc : 0;
 	if (optind + 1 != argc)
 		return vault_usage_error(purge_usage);

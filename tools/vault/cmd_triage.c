@@ -27,12 +27,14 @@ static const char triage_usage[] =
 	"VECTOR)\n"
 	"                     [--reason TEXT] [--json]\n\n"
 	"Rate an acknowledged report (acknowledged -> triaged) and start the\n"
-	"fix clock: the policy's fix_days for the rating (critical 7, high 30,\n"
+	"fix clock: the policy's fix_days for the rating (critical 7, high "
+	"30,\n"
 	"medium 60, low 90 by default).  Rating a report again (triaged,\n"
 	"needs-info, fixing) needs --reason; a new rating restarts the fix\n"
 	"clock from now.\n\n"
 	"  --rating R       critical, high, medium or low\n"
-	"  --cvss VECTOR    a CVSS v3.1 or v4.0 base vector: its score is kept\n"
+	"  --cvss VECTOR    a CVSS v3.1 or v4.0 base vector: its score is "
+	"kept\n"
 	"                   and its band gives the rating (9.0-10.0 critical,\n"
 	"                   7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low)\n"
 	"  --reason TEXT    why the rating changes (one line)\n"
@@ -60,7 +62,8 @@ static const char status_usage[] =
 
 static const char note_usage[] =
 	"usage: airlock-vault [--vault DIR] note ID --message FILE\n\n"
-	"Add a maintainers' note to a report (FILE '-': standard input; UTF-8,\n"
+	"Add a maintainers' note to a report (FILE '-': standard input; "
+	"UTF-8,\n"
 	"at most 64 KiB).  The note is kept in the vault's ledger, in clear\n"
 	"like the reports' titles; the event carries its hash only.\n\n"
 	"  --no-checkpoint  do not sign a checkpoint at the end\n";
@@ -138,10 +141,10 @@ static int print_move(const char *id, const struct al_move *m, bool json)
 {
 	if (json) {
 		char when[AL_RFC3339_LEN];
-		json_t *doc = json_pack(
-			"{s:s, s:I, s:s, s:s}", "report", id, "event",
-			(json_int_t)m->seq, "from", al_report_state_name(m->from),
-			"to", al_report_state_name(m->to));
+		json_t *doc = json_pack("{s:s, s:I, s:s, s:s}", "report", id,
+					"event", (json_int_t)m->seq, "from",
+					al_report_state_name(m->from), "to",
+					al_report_state_name(m->to));
 
 		if (doc && *m->rating)
 			json_object_set_new(doc, "rating",
@@ -241,8 +244,7 @@ int cmd_triage(int argc, char **argv)
 	}
 	if ((rc = open_report(argv[optind], &v, id)))
 		return rc;
-	if ((rc = al_vault_triage(v, id, o.rating, o.cvss, o.reason, &m,
-				  &err)))
+	if ((rc = al_vault_triage(v, id, o.rating, o.cvss, o.reason, &m, &err)))
 		vault_fail(&err);
 	else
 		rc = print_move(id, &m, o.json);
@@ -312,7 +314,8 @@ int cmd_note(int argc, char **argv)
 		return rc;
 	if (strlen(text) != len) {
 		free(text);
-		al_error_set(&err, AL_EINVAL, "note: the text holds a NUL byte");
+		al_error_set(&err, AL_EINVAL,
+			     "note: the text holds a NUL byte");
 		vault_fail(&err);
 		return AL_EINVAL;
 	}

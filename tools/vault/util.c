@@ -280,8 +280,8 @@ void vault_print_event(FILE *f, const json_t *ev, bool with_report,
 }
 
 int vault_parse(int argc, char **argv, const char *usage,
-		 const struct option *extra, size_t nextra,
-		 int (*on)(int c, void *ctx), void *ctx)
+		const struct option *extra, size_t nextra,
+		int (*on)(int c, void *ctx), void *ctx)
 {
 	struct option opts[16];
 	size_t n = 0;
@@ -363,8 +363,8 @@ int vault_read_text(const char *path, size_t cap, char **out, size_t *len)
 	}
 	if (n > cap) {
 		free(buf);
-		al_error_set(&err, AL_ELIMIT, "standard input: more than %zu bytes",
-			     cap);
+		al_error_set(&err, AL_ELIMIT,
+			     "standard input: more than %zu bytes", cap);
 		vault_fail(&err);
 		return AL_ELIMIT;
 	}
