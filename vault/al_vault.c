@@ -651,6 +651,7 @@ int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
 {
 	bool overdue = f && f->overdue;
 	int64_t limit = f && f->limit > 0 ? f->limit : -1, n = 0;
+	char running[256];
 	sqlite3_stmt *st;
 	json_t *arr = json_array();
 	int rc = SQLITE_DONE;
@@ -666,6 +667,8 @@ int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
 			       "FROM reports "
 			       "WHERE (?1 IS NULL OR state = ?1) "
 			       "AND (?2 IS NULL OR rating = ?2) "
+			       "AND (?4 IS NULL OR state IN (SELECT value "
+			       "FROM json_each(?4))) "
 			       "ORDER BY imported DESC LIMIT ?3",
 			       -1, &st, NULL)) {
 		json_decref(arr);
@@ -676,6 +679,12 @@ int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
 	if (f && f->rating)
 		sqlite3_bind_text(st, 2, f->rating, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, overdue ? -1 : limit);
+	if (overdue) {
+		/* only the states whose clock runs can be overdue */
+		al_due_states_json(&v->policy, AL_DUE_RUNNING, running,
+				   sizeof(running));
+		sqlite3_bind_text(st, 4, running, -1, SQLITE_STATIC);
+	}
 	while ((limit < 0 || n < limit) &&
 	       (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *row;

@@ -181,10 +181,12 @@ struct al_list_filter {
 	const char *state;  /* NULL: any */
 	const char *rating; /* NULL: any */
 	int64_t limit;      /* 0: no limit */
+	bool overdue;       /* only reports whose clock is overdue at now */
+	int64_t now;        /* (al_clock_at, docs/sla.md) */
 };
 
 /* Reports as a JSON array of objects (the fields of docs/vault.md), newest
- * import first. */
+ * import first; the limit counts the reports that pass every filter. */
 int al_vault_list(struct al_vault *v, const struct al_list_filter *f,
 		  json_t **out, struct al_error *err);
 
