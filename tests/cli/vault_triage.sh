@@ -278,26 +278,26 @@ av "$WORK/old" audit
 check "audit passes after the upgrade" exit0 out_has "audit: ok"
 
 # ---- the acknowledgement clock at its edge (faketime) -------------------------------
-if faketime -f +0 true 2>/dev/null && [ -z "${AL_SANITIZE:-}" ]; then
+# under AddressSanitizer, libfaketime's preload needs the link-order check off
+ft() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f "$@"; }
+if ft '2027-01-01 00:00:00' "$VAULT_BIN" --help >/dev/null 2>&1; then
     G="$WORK/g"
     vault_init "$G" "$M" '{"sla": {"acknowledge_hours": 24}}'
     mkb --batch --to "$M" <<EOF
 good $WORK/g1.gpg --id 77777777-7777-4777-8777-777777777777 --title "Clock golf"
 EOF
-    faketime -f '2027-03-01 10:00:00' "$VAULT_BIN" --vault "$G" import "$WORK/g1.gpg" >/dev/null 2>&1
-    run faketime -f '2027-03-02 10:00:00' "$VAULT_BIN" --vault "$G" show 77777777 --json
+    ft '2027-03-01 10:00:00' "$VAULT_BIN" --vault "$G" import "$WORK/g1.gpg" >/dev/null 2>&1
+    run ft '2027-03-02 10:00:00' "$VAULT_BIN" --vault "$G" show 77777777 --json
     check "24 h after import (policy acknowledge_hours 24): due, not overdue" \
         json_check "$WORK/out" 'd["triage"]["clock"]["kind"] == "ack" and d["triage"]["clock"]["due"] == "2027-03-02T10:00:00Z" and not d["triage"]["clock"]["overdue"]'
-    run faketime -f '2027-03-02 10:00:01' "$VAULT_BIN" --vault "$G" show 77777777 --json
+    run ft '2027-03-02 10:00:01' "$VAULT_BIN" --vault "$G" show 77777777 --json
     check "one second later: overdue" json_check "$WORK/out" 'd["triage"]["clock"]["overdue"]'
-    faketime -f '2027-03-02 11:00:00' "$VAULT_BIN" --vault "$G" ack 77777777 >/dev/null 2>&1
-    run faketime -f '2027-03-09 10:00:00' "$VAULT_BIN" --vault "$G" show 77777777 --json
+    ft '2027-03-02 11:00:00' "$VAULT_BIN" --vault "$G" ack 77777777 >/dev/null 2>&1
+    run ft '2027-03-09 10:00:00' "$VAULT_BIN" --vault "$G" show 77777777 --json
     check "acknowledged late: the event keeps its time, no clock runs" \
         json_check "$WORK/out" 'd["triage"]["acknowledged"] == "2027-03-02T11:00:00Z" and d["triage"]["clock"]["kind"] == "none"'
 else
-    ok "# SKIP faketime does not work in this build"
-    ok "# SKIP faketime does not work in this build"
-    ok "# SKIP faketime does not work in this build"
+    for _ in 1 2 3; do echo "ok $((AL_T += 1)) # SKIP faketime does not work with this build"; done
 fi
 
 done_testing
