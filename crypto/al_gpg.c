@@ -8,13 +8,17 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gpgme.h>
@@ -1438,6 +1442,276 @@ out:
 	gpgme_data_release(plain);
 	gpgme_data_release(out);
 	gpgme_key_unref(skey);
+	free(made);
+	return rc;
+}
+
+/* ---- a key that is not in the keyring: a reporter's reply key ---- */
+
+int al_gpg_key_block(struct al_gpg *g, const void *buf, size_t len,
+		     bool encrypt, char primary[AL_FPR_MAX],
+		     struct al_error *err)
+{
+	gpgme_data_t d = NULL;
+	gpgme_key_t k = NULL, first = NULL;
+	gpgme_error_t e;
+	size_t nkeys = 0;
+	bool secret = false, listing = false, found = false;
+	const char *why;
+	int rc = 0;
+
+	assert(g && primary);
+	primary[0] = '\0';
+	if (!buf || len == 0)
+		return al_error_set(err, AL_EINVAL, "holds no OpenPGP key");
+	e = gpgme_data_new_from_mem(&d, buf, len, 0);
+	if (e)
+		return al_gpg_fail(err, e, "cannot set up gpgme data");
+	e = gpgme_op_keylist_from_data_start(g->ctx, d, 0);
+	if (e) {
+		rc = al_gpg_fail(err, e, "cannot read the key");
+		goto out;
+	}
+	listing = true;
+	while (!(e = gpgme_op_keylist_next(g->ctx, &k))) {
+		nkeys++;
+		if (k->secret)
+			secret = true;
+		for (gpgme_subkey_t s = k->subkeys; s; s = s->next)
+			if (s->secret)
+				secret = true;
+		if (!first)
+			first = k;
+		else
+			gpgme_key_unref(k);
+		k = NULL;
+	}
+	listing = false;
+	gpgme_op_keylist_end(g->ctx);
+	/* gpg finds nothing in data that is not OpenPGP: no key, or an
+	 * error about the data, both "no key" here */
+	if (gpgme_err_code(e) != GPG_ERR_EOF && nkeys == 0 &&
+	    (gpgme_err_code(e) == GPG_ERR_NO_DATA ||
+	     gpgme_err_code(e) == GPG_ERR_INV_PACKET ||
+	     gpgme_err_code(e) == GPG_ERR_BAD_DATA ||
+	     gpgme_err_code(e) == GPG_ERR_INV_KEYRING))
+		e = gpg_error(GPG_ERR_EOF);
+	if (gpgme_err_code(e) != GPG_ERR_EOF) {
+		rc = al_gpg_fail(err, e, "cannot read the key");
+		goto out;
+	}
+	if (nkeys == 0 || !first->subkeys || !first->subkeys->fpr) {
+		rc = al_error_set(err, AL_EINVAL, "holds no OpenPGP key");
+		goto out;
+	}
+	if (nkeys > 1) {
+		rc = al_error_set(err, AL_EINVAL, "holds %zu keys, not one",
+				  nkeys);
+		goto out;
+	}
+	if (secret) {
+		rc = al_error_set(err, AL_EINVAL,
+				  "holds secret key material; only a public "
+				  "key may be given");
+		goto out;
+	}
+	if (al_gpg_norm_fpr(first->subkeys->fpr, primary, NULL)) {
+		rc = al_error_set(err, AL_ECRYPTO,
+				  "gpg gave no fingerprint for the key");
+		goto out;
+	}
+	if (!encrypt)
+		goto out;
+	why = al_gpg_key_unusable(first);
+	if (why) {
+		rc = al_error_set(err, AL_ECRYPTO, "key '%s' %s", primary, why);
+		goto out;
+	}
+	for (gpgme_subkey_t s = first->subkeys; s && !found; s = s->next)
+		found = al_gpg_subkey_usable(s) && s->can_encrypt;
+	if (!found)
+		rc = al_error_set(err, AL_ECRYPTO,
+				  "key '%s' has no usable encryption subkey",
+				  primary);
+out:
+	if (listing)
+		gpgme_op_keylist_end(g->ctx);
+	if (rc)
+		primary[0] = '\0';
+	gpgme_key_unref(k);
+	gpgme_key_unref(first);
+	gpgme_data_release(d);
+	return rc;
+}
+
+/* A temporary file for a key gpg reads by name: a private folder (0700)
+ * under $TMPDIR (when it is an absolute path without a newline, which
+ * gpgme's recipient string could not carry) or /tmp, the key in it 0600. */
+struct key_file {
+	char dir[PATH_MAX];
+	char path[PATH_MAX + 16];
+	bool made_dir, made_file;
+};
+
+static int key_file_write(struct key_file *f, const void *buf, size_t len,
+			  struct al_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	const unsigned char *b = buf;
+	int fd;
+
+	if (!tmp || tmp[0] != '/' || strchr(tmp, '\n') ||
+	    strlen(tmp) > sizeof(f->dir) - 32)
+		tmp = "/tmp";
+	snprintf(f->dir, sizeof(f->dir), "%s/airlock-key.XXXXXX", tmp);
+	if (!mkdtemp(f->dir))
+		return al_error_set(err, AL_EIO,
+				    "cannot make a temporary folder in '%s': "
+				    "%s",
+				    tmp, strerror(errno));
+	f->made_dir = true;
+	snprintf(f->path, sizeof(f->path), "%s/key.asc", f->dir);
+	fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return al_error_set(err, AL_EIO, "'%s': %s", f->path,
+				    strerror(errno));
+	f->made_file = true;
+	while (len > 0) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int saved = n < 0 ? errno : EIO;
+
+			close(fd);
+			return al_error_set(err, AL_EIO, "'%s': %s", f->path,
+					    strerror(saved));
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0)
+		return al_error_set(err, AL_EIO, "'%s': %s", f->path,
+				    strerror(errno));
+	return 0;
+}
+
+static void key_file_remove(struct key_file *f)
+{
+	if (f->made_file)
+		unlink(f->path);
+	if (f->made_dir)
+		rmdir(f->dir);
+}
+
+/* gpgme's recipient string: the key file (--file), then the keyring's
+ * keys by primary fingerprint, one a line. */
+static char *recipient_string(const char *file, gpgme_key_t *keys)
+{
+	size_t len = strlen("--file\n") + strlen(file) + strlen("\n--no-file");
+	char *s;
+
+	for (size_t i = 0; keys && keys[i]; i++)
+		len += 1 + strlen(keys[i]->subkeys->fpr);
+	s = malloc(len + 1);
+	if (!s)
+		return NULL;
+	len = (size_t)snprintf(s, len + 1, "--file\n%s\n--no-file", file);
+	for (size_t i = 0; keys && keys[i]; i++) {
+		s[len++] = '\n';
+		memcpy(s + len, keys[i]->subkeys->fpr,
+		       strlen(keys[i]->subkeys->fpr));
+		len += strlen(keys[i]->subkeys->fpr);
+	}
+	s[len] = '\0';
+	return s;
+}
+
+int al_gpg_encrypt_key_block(struct al_gpg *g, const void *key_block,
+			     size_t key_len, const char *const *recipients,
+			     size_t nrecipients, const char *signer,
+			     const void *plain, size_t len, char **out,
+			     size_t *outlen, struct al_error *err)
+{
+	static const char head[] = "-----BEGIN PGP MESSAGE-----";
+	/* gpg's output is in memory: encrypt_failed's writer saw nothing */
+	const struct writer w = {.fd = -1, .armor = true};
+	gpgme_encrypt_flags_t flags = GPGME_ENCRYPT_ALWAYS_TRUST |
+				      GPGME_ENCRYPT_NO_ENCRYPT_TO |
+				      GPGME_ENCRYPT_NO_COMPRESS;
+	struct key_file kf = {0};
+	char fpr[AL_FPR_MAX], *rs = NULL, *made = NULL;
+	gpgme_key_t *keys = NULL;
+	gpgme_key_t skey = NULL;
+	gpgme_data_t pd = NULL, cd = NULL;
+	gpgme_error_t e;
+	size_t n = 0;
+	int rc;
+
+	assert(g && out);
+	*out = NULL;
+	if (outlen)
+		*outlen = 0;
+	if ((rc = al_gpg_key_block(g, key_block, key_len, true, fpr, err)))
+		return rc;
+	if (nrecipients &&
+	    (rc = recipient_keys(g, recipients, nrecipients, &keys, err)))
+		goto out;
+	if (signer && (rc = find_key(g, signer, AL_KEY_SIGN, &skey, NULL, err)))
+		goto out;
+	if ((rc = key_file_write(&kf, key_block, key_len, err)))
+		goto out;
+	if (!(rs = recipient_string(kf.path, keys))) {
+		rc = al_error_set(err, AL_ENOMEM, "out of memory");
+		goto out;
+	}
+	gpgme_signers_clear(g->ctx);
+	if (skey && (e = gpgme_signers_add(g->ctx, skey))) {
+		rc = al_gpg_fail(err, e, "cannot add the signer");
+		goto out;
+	}
+	e = gpgme_data_new_from_mem(&pd, len ? plain : "", len, 0);
+	if (!e)
+		e = gpgme_data_new(&cd);
+	if (e) {
+		rc = al_gpg_fail(err, e, "cannot set up gpgme data");
+		goto out;
+	}
+	al_gpg_set_data_flags(pd, true);
+	gpgme_set_armor(g->ctx, 1);
+	g->agent_err = 0;
+	if (skey)
+		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, rs, flags, pd, cd);
+	else
+		e = gpgme_op_encrypt_ext(g->ctx, NULL, rs, flags, pd, cd);
+	if (e) {
+		rc = encrypt_failed(g, e, &w, err);
+		goto out;
+	}
+	if ((rc = check_results(g, skey, err)))
+		goto out;
+	rc = take_armor(cd, head, &made, &n, err);
+	cd = NULL;
+	if (rc == 1)
+		rc = al_error_set(err, AL_ECRYPTO,
+				  "gpg wrote no armored message");
+	if (rc)
+		goto out;
+	*out = made;
+	if (outlen)
+		*outlen = n;
+	made = NULL;
+out:
+	key_file_remove(&kf);
+	gpgme_signers_clear(g->ctx);
+	gpgme_set_armor(g->ctx, 0);
+	gpgme_data_release(pd);
+	gpgme_data_release(cd);
+	gpgme_key_unref(skey);
+	free_keys(keys);
+	free(rs);
 	free(made);
 	return rc;
 }

@@ -134,4 +134,38 @@ int al_gpg_verify_detached_ex(struct al_gpg *g, const void *data, size_t len,
 			      unsigned flags, char signer[AL_FPR_MAX],
 			      int64_t *sig_time, struct al_error *err);
 
+/*
+ * Read the OpenPGP key material in buf (armored or binary) without
+ * importing it (gpg --import-options show-only): it must hold exactly one
+ * key and no secret key material.  With encrypt, the key must also be
+ * usable to encrypt to now: not revoked, expired, disabled or invalid, and
+ * with a usable encryption subkey.  Its primary fingerprint (uppercase)
+ * goes to primary.  AL_EINVAL "holds no OpenPGP key", "holds N keys, not
+ * one", "holds secret key material"; AL_ECRYPTO "key FPR is revoked" (has
+ * expired, ...), "key FPR has no usable encryption subkey", or gpg's
+ * failure.
+ */
+int al_gpg_key_block(struct al_gpg *g, const void *buf, size_t len,
+		     bool encrypt, char primary[AL_FPR_MAX],
+		     struct al_error *err);
+
+/*
+ * Encrypt plain (len bytes in memory: a short message) to the one public
+ * key in key_block and to every key of recipients (fingerprints of keys in
+ * the keyring; may be empty), signed by signer (a fingerprint with its
+ * secret key; NULL: not signed), ASCII-armored, into *out (malloc'd,
+ * NUL-ended, its length in *outlen).  key_block is checked first with
+ * al_gpg_key_block (encrypt) and given to gpg as a file (--recipient-file,
+ * in a private temporary folder under $TMPDIR or /tmp, removed before
+ * returning): it is used as it is and never imported into the keyring.
+ * The web of trust is not consulted, as for al_gpg_encrypt.  The codes of
+ * al_gpg_key_block, al_gpg_check_key and al_gpg_encrypt; AL_EIO for the
+ * temporary file.
+ */
+int al_gpg_encrypt_key_block(struct al_gpg *g, const void *key_block,
+			     size_t key_len, const char *const *recipients,
+			     size_t nrecipients, const char *signer,
+			     const void *plain, size_t len, char **out,
+			     size_t *outlen, struct al_error *err);
+
 #endif

@@ -695,6 +695,26 @@ int al_import_file(struct al_vault *v, const char *path,
 			"public key block");
 		goto done;
 	}
+	/* exactly one public key, no secret material (gpg reads it without
+	 * importing it); whether it can be encrypted to is reply's question:
+	 * a key may expire while the report is open */
+	if (b.reply_key) {
+		char fpr[AL_FPR_MAX];
+		struct al_error ke;
+		int krc = al_gpg_key_block(v->gpg, b.reply_key, b.reply_key_len,
+					   false, fpr, &ke);
+
+		if (krc == AL_EINVAL) {
+			refusef(r, AL_EINVAL, "entry 'keys/reply.asc': %s",
+				ke.msg);
+			goto done;
+		}
+		if (krc) {
+			rc = krc;
+			*err = ke;
+			goto done;
+		}
+	}
 	snprintf(r->content, sizeof(r->content), "%s", b.content_sha256);
 	r->title = strdup(str_at(b.manifest, NULL, "title"));
 	if (!r->title) {
