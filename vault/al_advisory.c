@@ -1165,14 +1165,6 @@ const char *al_export_format_name(enum al_export_format f)
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : NULL;
 }
 
-static int hash_write(void *ctx, const void *buf, size_t len,
-		      struct al_error *err)
-{
-	(void)err;
-	al_sha256_update(ctx, buf, len);
-	return 0;
-}
-
 /* The report's current bundle (refused when it was purged). */
 static int current_bundle(struct al_vault *v, const char *id,
 			  char hex[AL_SHA256_HEX], struct al_error *err)
@@ -1209,58 +1201,21 @@ static int current_bundle(struct al_vault *v, const char *id,
 int al_vault_manifest(struct al_vault *v, const char *id, json_t **out,
 		      struct al_error *err)
 {
-	char hex[AL_SHA256_HEX], got[AL_SHA256_HEX];
-	struct al_sha256 *sha = NULL;
-	struct al_decrypt_opts o = {
-		.cap = al_import_plain_cap(&v->policy.limits),
-		.tee = hash_write,
-		.key = v->key,
-	};
-	struct al_error rerr = {0};
+	char hex[AL_SHA256_HEX];
 	struct al_bundle b = {0};
-	struct al_decrypt *d;
-	struct al_sig sig;
-	int fd = -1, plain = -1, rc, rc_read;
+	int rc;
 
 	*out = NULL;
-	if ((rc = current_bundle(v, id, hex, err)) ||
-	    (rc = al_store_open_blob(v->store, hex, &fd, err)) ||
-	    (rc = al_sha256_new(&sha, err)))
-		goto out;
-	o.tee_ctx = sha;
-	if ((rc = al_decrypt_start(v->gpg, fd, &o, &d, &plain, err)))
-		goto out;
 	/* no entry callback: the attachments are read through, checked
 	 * against the manifest and dropped; only manifest.json is kept */
-	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, NULL,
-				 &b, NULL, &rerr);
-	close(plain);
-	rc = al_decrypt_finish(d, &sig, err);
-	al_sha256_final(sha, got, NULL);
-	if (strcmp(got, hex)) {
-		rc = al_error_set(err, AL_EINTEGRITY,
-				  "store: blob %s does not match its hash; "
-				  "the store was changed",
-				  hex);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (rc_read) {
-		*err = rerr;
-		rc = rc_read;
-		goto out;
-	}
-	*out = json_incref(b.manifest);
-out:
+	if (!(rc = current_bundle(v, id, hex, err)) &&
+	    !(rc = al_vault_read_bundle(v, hex, NULL, &b, err)))
+		*out = json_incref(b.manifest);
 	if (b.manifest_raw)
 		al_secure_zero(b.manifest_raw, b.manifest_len);
 	if (b.reply_key)
 		al_secure_zero(b.reply_key, b.reply_key_len);
 	al_bundle_release(&b);
-	al_sha256_free(sha);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "al_bundle.h"
 #include "al_decrypt.h"
 #include "al_error.h"
 #include "al_hash.h"
@@ -68,6 +69,18 @@ uint64_t al_import_plain_cap(const struct al_limits *lim);
  */
 int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 		     struct al_error *err);
+
+/*
+ * Decrypt the stored bundle hex (a blob of the store) and read it with
+ * al_bundle_read into b, every entry going to cb (NULL: read, checked
+ * against the manifest and dropped).  The blob's bytes are hashed on the
+ * way: AL_EINTEGRITY when they are not hex (the store was changed), else
+ * gpg's verdict, else the reader's.  Plain text stays in memory within the
+ * policy's limits; nothing is written.
+ */
+int al_vault_read_bundle(struct al_vault *v, const char *hex,
+			 const struct al_bundle_entry_cb *cb,
+			 struct al_bundle *b, struct al_error *err);
 
 /* Set (from a signal handler) to make a running al_vault_extract stop at
  * its next write, remove what it wrote and fail with AL_EIO. */

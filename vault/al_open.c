@@ -238,18 +238,11 @@ static int current_bundle(struct al_vault *v, const char *id,
 	return rc;
 }
 
-static int decrypt_into(struct al_vault *v, const struct recorded *rec,
-			int root, struct al_bundle *b, struct al_error *err)
+int al_vault_read_bundle(struct al_vault *v, const char *hex,
+			 const struct al_bundle_entry_cb *cb,
+			 struct al_bundle *b, struct al_error *err)
 {
-	const char *hex = rec->hex;
 	struct hash_tee t = {0};
-	struct writer w = {.root = root, .fd = -1, .err = err};
-	struct al_bundle_entry_cb cb = {
-		.begin = entry_begin,
-		.data = entry_data,
-		.end = entry_end,
-		.ctx = &w,
-	};
 	struct al_decrypt_opts o = {
 		.cap = al_import_plain_cap(&v->policy.limits),
 		.tee = hash_write,
@@ -267,11 +260,9 @@ static int decrypt_into(struct al_vault *v, const struct recorded *rec,
 		goto out;
 	if ((rc = al_decrypt_start(v->gpg, fd, &o, &d, &plain, err)))
 		goto out;
-	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, &cb, b,
+	rc_read = al_bundle_read(al_read_fd, &plain, &v->policy.limits, cb, b,
 				 NULL, &rerr);
 	close(plain);
-	if (w.fd >= 0)
-		close(w.fd);
 	rc = al_decrypt_finish(d, &sig, err);
 	/* the tee saw the whole blob, whatever gpg said: a changed blob is
 	 * named as such, before gpg's opinion of it */
@@ -296,6 +287,23 @@ out:
 	al_sha256_free(t.sha);
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+static int decrypt_into(struct al_vault *v, const struct recorded *rec,
+			int root, struct al_bundle *b, struct al_error *err)
+{
+	struct writer w = {.root = root, .fd = -1, .err = err};
+	struct al_bundle_entry_cb cb = {
+		.begin = entry_begin,
+		.data = entry_data,
+		.end = entry_end,
+		.ctx = &w,
+	};
+	int rc = al_vault_read_bundle(v, rec->hex, &cb, b, err);
+
+	if (w.fd >= 0)
+		close(w.fd);
 	return rc;
 }
 
