@@ -272,3 +272,22 @@ void al_remove_tree(int parent, const char *name)
 	}
 	unlinkat(parent, name, AT_REMOVEDIR);
 }
+
+int al_write_new_file(int dir, const char *name, const void *buf, size_t len,
+		      const char *what, struct al_error *err)
+{
+	int fd = openat(dir, name,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0644);
+	int rc;
+
+	if (fd < 0)
+		return al_error_set(err, AL_EIO, "%s: %s: %s", what, name,
+				    strerror(errno));
+	rc = al_write_all(fd, buf, len, name, err);
+	if (!rc && fsync(fd) < 0)
+		rc = al_error_set(err, AL_EIO, "%s: %s: %s", what, name,
+				  strerror(errno));
+	close(fd);
+	return rc;
+}

@@ -24,6 +24,12 @@ int al_read_file(const char *path, size_t cap, char **out, size_t *len,
 typedef int (*al_sink_fn)(void *ctx, const void *buf, size_t len,
 			  struct al_error *err);
 
+/* A new file name in folder dir (never an existing path or a symlink),
+ * mode 0644 before the umask, holding buf, synced.  AL_EIO "WHAT: NAME:
+ * cause". */
+int al_write_new_file(int dir, const char *name, const void *buf, size_t len,
+		      const char *what, struct al_error *err);
+
 /* Write all of buf to fd, retrying short writes and EINTR.  AL_EIO. */
 int al_write_all(int fd, const void *buf, size_t len, const char *what,
 		 struct al_error *err);

@@ -77,20 +77,7 @@ static const char readme[] =
 static int write_file(int dir, const char *name, const void *buf, size_t len,
 		      struct al_error *err)
 {
-	int fd = openat(dir, name,
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			0644);
-	int rc;
-
-	if (fd < 0)
-		return al_error_set(err, AL_EIO, "export: %s: %s", name,
-				    strerror(errno));
-	rc = al_write_all(fd, buf, len, name, err);
-	if (!rc && fsync(fd) < 0)
-		rc = al_error_set(err, AL_EIO, "export: %s: %s", name,
-				  strerror(errno));
-	close(fd);
-	return rc;
+	return al_write_new_file(dir, name, buf, len, "export", err);
 }
 
 static int write_events(struct al_vault *v, int dir, int64_t size,

@@ -217,20 +217,7 @@ static int collect_keys(struct al_vault *v, const struct al_policy *p,
 static int write_file(int dir, const char *name, const void *buf, size_t len,
 		      struct al_error *err)
 {
-	int fd = openat(dir, name,
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			0644);
-	int rc;
-
-	if (fd < 0)
-		return al_error_set(err, AL_EIO, "kit: %s: %s", name,
-				    strerror(errno));
-	rc = al_write_all(fd, buf, len, name, err);
-	if (!rc && fsync(fd) < 0)
-		rc = al_error_set(err, AL_EIO, "kit: %s: %s", name,
-				  strerror(errno));
-	close(fd);
-	return rc;
+	return al_write_new_file(dir, name, buf, len, "kit", err);
 }
 
 /* The three files, into the folder root. */
