@@ -313,12 +313,17 @@ nomem:
 /* The maintainers' fixed version as an event of a range of this type,
  * normalised as OSV writes it (SEMVER without a leading v); NULL with a
  * note when it cannot be (a GIT range wants a commit). */
-static json_t *fixed_event(const char *type, const char *version,
-			   const char *path, struct al_notes *notes)
+static json_t *fixed_event(const char *type, const json_t *events,
+			   const char *version, const char *path,
+			   struct al_notes *notes)
 {
 	char norm[AL_VERSION_MAX + 1], buf[SHOW + 8];
+	const char *intro = NULL;
 	enum al_vscheme s;
 	struct al_error e;
+	const json_t *ev;
+	size_t i;
+	int c;
 
 	if (!strcmp(type, "GIT")) {
 		note(notes,
@@ -333,6 +338,28 @@ static json_t *fixed_event(const char *type, const char *version,
 		     "%s: the fixed version '%s' is not a %s version: add the "
 		     "fix by hand",
 		     path, vis(version, buf, sizeof(buf)), type);
+		return NULL;
+	}
+	/* a fix closes the range only after where it opens, and a range
+	 * bounded by a limit is the reporter's to close */
+	json_array_foreach(events, i, ev)
+	{
+		if (str(ev, "limit")) {
+			note(notes,
+			     "%s: the range ends at a limit: the fixed version "
+			     "is not added to it",
+			     path);
+			return NULL;
+		}
+		if (str(ev, "introduced"))
+			intro = str(ev, "introduced");
+	}
+	if (intro && strcmp(intro, "0") &&
+	    (al_version_cmp(s, norm, intro, &c, &e) || c <= 0)) {
+		note(notes,
+		     "%s: the fixed version '%s' does not come after the "
+		     "range's introduced version: add the fix by hand",
+		     path, vis(version, buf, sizeof(buf)));
 		return NULL;
 	}
 	return json_pack("{s:s}", "fixed", norm);
@@ -387,7 +414,9 @@ static int copy_affected(const json_t *a, size_t i, const char *fix,
 				goto nomem;
 			if (!fix || has_fix)
 				continue;
-			fe = fixed_event(str(copy, "type"), fix, path, notes);
+			fe = fixed_event(str(copy, "type"),
+					 json_object_get(copy, "events"), fix,
+					 path, notes);
 			if (fe && json_array_append_new(
 					  json_object_get(copy, "events"), fe))
 				goto nomem;
@@ -1418,7 +1447,7 @@ static int append_event(struct al_vault *v, const char *report,
 	int64_t now, n = -1;
 	int rc;
 
-	if ((rc = al_vault_now(&now, err)) ||
+	if ((rc = al_vault_event_time(v, &now, err)) ||
 	    (rc = al_vault_append(v, now, "export", report, data, &n, err)) ||
 	    (rc = al_state_apply(v->db, n, err)))
 		return rc;

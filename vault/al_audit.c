@@ -19,6 +19,7 @@
 #include "al_jcs.h"
 #include "al_json.h"
 #include "al_ledger.h"
+#include "al_triage.h"
 #include "al_merkle.h"
 #include "al_text.h"
 #include "al_time.h"
@@ -36,8 +37,9 @@ struct audit {
 	struct al_audit *out;
 	struct ckpt *cps;
 	size_t ncps;
-	char policy[AL_SHA256_HEX]; /* the init event's, "" for none */
-	const char *pin;            /* the key every checkpoint is signed by */
+	char policy[AL_SHA256_HEX];   /* the init event's, "" for none */
+	char last_at[AL_RFC3339_LEN]; /* the previous event's time, or "" */
+	const char *pin; /* the key every checkpoint is signed by */
 };
 
 static int fail(struct al_error *err, const char *fmt, ...)
@@ -294,6 +296,26 @@ static int check_event(struct audit *a, sqlite3_stmt *st, int64_t seq,
 	}
 	if ((rc = check_shape(seq, kind, ev, err)))
 		goto out;
+	/* times never run backwards (al_db_append): an event dated before
+	 * its predecessor was slipped in, or backdated */
+	if (strcmp(json_string_value(json_object_get(ev, "at")), a->last_at) <
+	    0) {
+		rc = fail(err,
+			  "event %lld: dated %s, before the event before it "
+			  "(%s)",
+			  (long long)seq,
+			  json_string_value(json_object_get(ev, "at")),
+			  a->last_at);
+		goto out;
+	}
+	snprintf(a->last_at, sizeof(a->last_at), "%s",
+		 json_string_value(json_object_get(ev, "at")));
+	/* what the policy fixes: a triage's days, an out-of-scope reason */
+	if ((rc = al_triage_check_policy(&a->v->policy, seq, kind, data,
+					 &perr))) {
+		rc = fail(err, "%s", perr.msg);
+		goto out;
+	}
 	if ((seq == 0) != !strcmp(kind, "init")) {
 		rc = fail(err,
 			  seq ? "event %lld: a second init event"
@@ -355,6 +377,18 @@ int al_audit_events(struct al_vault *v, int64_t from, struct al_error *err)
 	int64_t n = from;
 	int rc = 0, step;
 
+	if (from > 0) {
+		if (sqlite3_prepare_v2(v->db,
+				       "SELECT at FROM events WHERE seq = ?",
+				       -1, &st, NULL))
+			return al_db_fail(v->db, "reading the log", err);
+		sqlite3_bind_int64(st, 1, from - 1);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_bytes(st, 0) == AL_RFC3339_LEN - 1)
+			memcpy(a.last_at, sqlite3_column_text(st, 0),
+			       AL_RFC3339_LEN);
+		sqlite3_finalize(st);
+	}
 	if (sqlite3_prepare_v2(v->db,
 			       "SELECT seq, at, kind, report, actor, data, "
 			       "canonical, leaf FROM events WHERE seq >= ? "

@@ -197,7 +197,8 @@ static int record(struct al_vault *v, int64_t *size, struct al_error *err)
 
 	if (!data)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
-	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
+	if ((rc = al_vault_event_time(v, &now, err)) ||
+	    (rc = al_db_begin(v->db, err)))
 		goto out;
 	if ((rc = al_vault_append(v, now, "export", NULL, data, NULL, err)) ||
 	    (rc = al_vault_checkpoint_locked(v, true, -1, &cp, err))) {

@@ -132,15 +132,29 @@ static int open_bundle(const char *path, bool from_folder, int *fd,
 static bool is_public_key_block(const char *buf, size_t len)
 {
 	static const char begin[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+	static const char end[] = "-----END PGP PUBLIC KEY BLOCK-----";
 	size_t i = 0;
 
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
 			   buf[i] == '\n'))
 		i++;
+	const char *endp;
+
 	if (len - i < sizeof(begin) - 1 ||
 	    memcmp(buf + i, begin, sizeof(begin) - 1) != 0)
 		return false;
-	return !memmem(buf, len, "PRIVATE KEY", 11);
+	if (memmem(buf, len, "PRIVATE KEY", 11))
+		return false;
+	/* one block, and nothing after it but white space (gpg would read
+	 * only the first block; what trails it would be stored unread) */
+	endp = memmem(buf, len, end, sizeof(end) - 1);
+	if (!endp || memmem(buf + i + 1, len - i - 1, begin, sizeof(begin) - 1))
+		return false;
+	for (i = (size_t)(endp - buf) + sizeof(end) - 1; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' &&
+		    buf[i] != '\n')
+			return false;
+	return true;
 }
 
 /* ---- the signature rule ---- */
@@ -361,7 +375,8 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 	int64_t now, revision = 0, purged = 0, seq = -1;
 	int rc, hit;
 
-	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
+	if ((rc = al_vault_event_time(v, &now, err)) ||
+	    (rc = al_db_begin(v->db, err)))
 		return rc;
 
 	/* replay: the same bundle bytes, or the same inner archive */
@@ -528,7 +543,8 @@ static int record_refusal(struct al_vault *v, struct al_import_result *r,
 		return al_error_set(err, AL_ENOMEM, "out of memory");
 	if (!*r->bundle)
 		json_object_set_new(data, "bundle", json_null());
-	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
+	if ((rc = al_vault_event_time(v, &now, err)) ||
+	    (rc = al_db_begin(v->db, err)))
 		goto out;
 	if ((rc = al_db_put_text(v->db, reason, salted, err)) ||
 	    (rc = al_vault_append(v, now, "refused", NULL, data, &r->seq,

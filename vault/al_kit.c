@@ -292,7 +292,8 @@ static int publish(struct al_vault *v, int parent, const char *tmpl,
 
 	if (!data)
 		return al_error_set(err, AL_ENOMEM, "out of memory");
-	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
+	if ((rc = al_vault_event_time(v, &now, err)) ||
+	    (rc = al_db_begin(v->db, err)))
 		goto out;
 	if ((rc = al_vault_append(v, now, "export", NULL, data, &out->seq,
 				  err)) ||

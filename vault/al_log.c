@@ -288,7 +288,7 @@ int al_vault_checkpoint_locked(struct al_vault *v, bool automatic,
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = al_vault_now(&now, err)) ||
+	if ((rc = al_vault_event_time(v, &now, err)) ||
 	    (rc = al_vault_append(v, now, "checkpoint", NULL, data, &seq, err)))
 		goto out;
 	/* the new leaf: this process's own, just appended */

@@ -365,7 +365,8 @@ int al_vault_extract(struct al_vault *v, const char *id, const char *dir,
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
+	if ((rc = al_vault_event_time(v, &now, err)) ||
+	    (rc = al_db_begin(v->db, err)))
 		goto fail;
 	if ((rc = al_vault_append(v, now, "open", id, data, &seq, err)) ||
 	    (rc = al_state_apply(v->db, seq, err))) {

@@ -104,7 +104,8 @@ int al_vault_purge(struct al_vault *v, const char *id, const char *reason,
 	out->seq = -1;
 	if ((rc = check_reason(reason, err)))
 		return rc;
-	if ((rc = al_vault_now(&now, err)) || (rc = al_db_begin(v->db, err)))
+	if ((rc = al_vault_event_time(v, &now, err)) ||
+	    (rc = al_db_begin(v->db, err)))
 		return rc;
 	/* what cannot be undone acts only on a ledger whose indexes are
 	 * sound (a lookup through an edited index finds the wrong rows) */

@@ -301,7 +301,7 @@ int al_vault_reply(struct al_vault *v, const char *id, const char *message,
 		goto out;
 	}
 	if ((rc = import_proof(v, id, &proof, &out->proof, err)) ||
-	    (rc = al_vault_now(&now, err)) ||
+	    (rc = al_vault_event_time(v, &now, err)) ||
 	    (rc = seal(v, id, &r, message, len, proof, now, &cipher, &clen,
 		       err)))
 		goto out;

@@ -515,6 +515,15 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 			return bad(err, seq, "status",
 				   "it names a report the ledger does not "
 				   "have");
+		if ((rc = exists(db,
+				 "SELECT 1 FROM reports WHERE id = ?1 AND "
+				 "state = 'duplicate'",
+				 of, &found, err)))
+			return rc;
+		if (found)
+			return bad(err, seq, "status",
+				   "it names a report that is itself a "
+				   "duplicate");
 	}
 	if (text && (rc = text_kept(db, seq, "status", text, err)))
 		return rc;
@@ -529,7 +538,35 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 	return 0;
 }
 
-static int apply_reply(int64_t seq, const struct row *r, const json_t *data,
+int al_triage_check_policy(const struct al_policy *p, int64_t seq,
+			   const char *kind, const json_t *data,
+			   struct al_error *err)
+{
+	const char *rating = str(data, "rating"), *id = str(data, "reason");
+	int rt = al_rating_from_name(rating);
+	char msg[160];
+
+	if (!strcmp(kind, "triage") && rt >= 0 &&
+	    json_integer_value(json_object_get(data, "fix_days")) !=
+		    (json_int_t)p->fix_days[rt]) {
+		snprintf(msg, sizeof(msg),
+			 "its fix_days are not the policy's %u for %s",
+			 p->fix_days[rt], rating);
+		return bad(err, seq, kind, msg);
+	}
+	if (!strcmp(kind, "status") && id) {
+		for (size_t i = 0; i < p->nout_of_scope; i++)
+			if (!strcmp(id, p->out_of_scope[i].id))
+				return 0;
+		return bad(err, seq, kind,
+			   "its reason is not one of the policy's "
+			   "out_of_scope ids");
+	}
+	return 0;
+}
+
+static int apply_reply(sqlite3 *db, int64_t seq, const char *report,
+		       const struct row *r, const json_t *data,
 		       struct al_error *err)
 {
 	static const char *const keys[] = {"sha256", "state", "proof", NULL};
@@ -544,6 +581,26 @@ static int apply_reply(int64_t seq, const struct row *r, const json_t *data,
 	if (!state || strcmp(state, state_names[r->state]))
 		return bad(err, seq, "reply",
 			   "the state it names is not the report's");
+	if (json_is_integer(proof)) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (sqlite3_prepare_v2(db,
+				       "SELECT 1 FROM events WHERE seq = ? AND "
+				       "kind = 'import' AND report = ?",
+				       -1, &st, NULL))
+			return al_db_fail(db, "reading the log", err);
+		sqlite3_bind_int64(st, 1, json_integer_value(proof));
+		sqlite3_bind_text(st, 2, report, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			return bad(err, seq, "reply",
+				   "its proof is not of an import of its "
+				   "report");
+		if (rc != SQLITE_ROW)
+			return al_db_fail(db, "reading the log", err);
+	}
 	return 0;
 }
 
@@ -575,7 +632,7 @@ int al_triage_apply(sqlite3 *db, int64_t seq, const char *kind,
 		return text_kept(db, seq, kind, str(data, "text_sha256"), err);
 	}
 	if (!moves)
-		return apply_reply(seq, &r, data, err);
+		return apply_reply(db, seq, report, &r, data, err);
 	if (f < 0 || t < 0)
 		return bad(err, seq, kind, "its from or to is not a state");
 	if ((enum al_report_state)f != r.state)
@@ -657,7 +714,7 @@ static int record(struct al_vault *v, const char *kind, const char *id,
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = al_vault_now(&now, err)) ||
+	if ((rc = al_vault_event_time(v, &now, err)) ||
 	    (rc = al_vault_append(v, now, kind, id, data, &seq, err)) ||
 	    (rc = al_state_apply(v->db, seq, err)))
 		goto fail;
@@ -838,6 +895,7 @@ static int status_opts(struct al_vault *v, const char *id, const struct row *r,
 		       struct al_error *err)
 {
 	const struct al_policy *p = &v->policy;
+	struct row orig;
 	bool found = false;
 	int rc;
 
@@ -869,6 +927,14 @@ static int status_opts(struct al_vault *v, const char *id, const struct row *r,
 		if (!found)
 			return al_error_set(err, AL_ENOTFOUND,
 					    "--of: no report '%.40s'", o->of);
+		if ((rc = row_load(v->db, o->of, &orig, err)))
+			return rc;
+		if (orig.state == AL_STATE_DUPLICATE)
+			return al_error_set(err, AL_EINVAL,
+					    "--of: report %.8s is itself a "
+					    "duplicate of %.8s: name the "
+					    "original",
+					    o->of, orig.duplicate_of);
 	}
 	if (to == AL_STATE_OUT_OF_SCOPE) {
 		char ids[512];

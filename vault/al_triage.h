@@ -127,6 +127,16 @@ int al_triage_apply(sqlite3 *db, int64_t seq, const char *kind,
 		    const char *report, int64_t at, const json_t *data,
 		    struct al_error *err);
 
+/*
+ * What an event's data must agree with in the vault's policy (which
+ * al_triage_apply does not see): a triage's fix_days are the policy's days
+ * for its rating; an out-of-scope move's reason is one of the policy's
+ * out_of_scope ids.  Other kinds pass.  AL_EINTEGRITY naming the event.
+ */
+int al_triage_check_policy(const struct al_policy *p, int64_t seq,
+			   const char *kind, const json_t *data,
+			   struct al_error *err);
+
 /* ---- moves (al_triage.c): each one event, applied, committed ---- */
 
 struct al_move {

@@ -127,6 +127,28 @@ int al_vault_now(int64_t *out, struct al_error *err)
 	return 0;
 }
 
+int al_vault_event_time(struct al_vault *v, int64_t *out, struct al_error *err)
+{
+	struct al_error e;
+	sqlite3_stmt *st;
+	int64_t last;
+	int rc;
+
+	if ((rc = al_vault_now(out, err)))
+		return rc;
+	if (sqlite3_prepare_v2(
+		    v->db, "SELECT at FROM events ORDER BY seq DESC LIMIT 1",
+		    -1, &st, NULL))
+		return al_db_fail(v->db, "reading the log", err);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    !al_time_parse((const char *)sqlite3_column_text(st, 0), &last,
+			   &e) &&
+	    last > *out)
+		*out = last;
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* Owned by us, a directory or regular file, no group or other bits. */
 static int check_private(const struct stat *st, const char *path, bool dir,
 			 struct al_error *err)

@@ -96,6 +96,15 @@ void al_vault_close(struct al_vault *v);
  */
 int al_vault_now(int64_t *out, struct al_error *err);
 
+/*
+ * The time of the event a command is about to append: the real clock
+ * (al_vault_now), but never before the newest event's time, so the log's
+ * times never run backwards (audit refuses an event dated before the one
+ * before it): when the clock went back, the event takes that time.
+ */
+int al_vault_event_time(struct al_vault *v, int64_t *out,
+			struct al_error *err);
+
 /* ---- the ledger (al_db.c) ---- */
 
 #define AL_DB_SCHEMA_VERSION 3

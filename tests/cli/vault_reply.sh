@@ -171,6 +171,9 @@ FH="$WORK/fresh-home"
 extra_home "$FH"
 GNUPGHOME="$RH" gpg --batch --pinentry-mode loopback --passphrase '' --armor --export-secret-keys "$R" >"$WORK/r-secret.asc"
 GNUPGHOME="$FH" gpg --batch --import "$WORK/r-secret.asc" 2>/dev/null
+GNUPGHOME="$FH" run "$PACK" read-reply "$OUT1"
+check "a keyring without the vault key and no pin: exit 3, asks for --from, imports nothing" \
+    sh -c "[ $RC -eq 3 ] && grep -qF 'a key not in your keyring: give --from FPR' '$WORK/err' && ! GNUPGHOME='$FH' gpg --batch --list-keys '$M' >/dev/null 2>&1"
 GNUPGHOME="$FH" run "$PACK" read-reply "$OUT1" --from "$O"
 check "a keyring without the vault key, --from another key: exit 3, the key in the proof not imported" \
     sh -c "[ $RC -eq 3 ] && grep -qF 'expected $O' '$WORK/err' && ! GNUPGHOME='$FH' gpg --batch --list-keys '$M' >/dev/null 2>&1"
@@ -290,6 +293,16 @@ done
 check "no reply key was ever imported into the maintainers' keyring" \
     sh -c "! gpg --batch --list-keys '$EXP' '$REV' '$SIGNONLY' '$TWO' >/dev/null 2>&1"
 
+# a reply.asc with something after its one public key block (a secret key
+# appended) is refused at import: it would be stored unread
+{ cat "$WORK/k-two.asc"; GNUPGHOME="$BH" gpg --batch --pinentry-mode loopback --passphrase '' --export-secret-keys "$TWO"; } >"$WORK/k-trail.asc" 2>/dev/null
+n=$((n + 1))
+kid=$(printf '5e0d%04x-1a2b-4c3d-8e4f-5a6b7c8d9e0f' "$n")
+mkb good "$WORK/k-trail.gpg" --to "$M" --id "$kid" --reply-key "$WORK/k-trail.asc" >/dev/null
+vault_snapshot "$V"
+refused "a reply.asc with bytes after its key block is refused at import" "$V" "$WORK/k-trail.gpg" 1 \
+    "entry 'keys/reply.asc': not an ASCII-armored OpenPGP public key block"
+
 # ---- the reader's refusals -------------------------------------------------------
 reader_refused "read-reply --from a key that did not sign it: exit 3" 3 \
     "signed by $M, expected $O (--from)" -- "$OUT1" --from "$O"
@@ -404,7 +417,11 @@ cp "$WORK/same.asc" "$WORK/by-other.asc"
 reader_refused "a reply signed by another key of the maintainers' keyring, --from the vault key: exit 3" 3 \
     "signed by $O, expected $M" -- "$WORK/by-other.asc" --from "$M"
 
-reader_refused "a file that does not exist: exit 1" 1 "No such file" -- "$WORK/nothing.asc"
+mkfifo "$WORK/fifo.asc"
+RC=0; timeout 10 "$PACK" read-reply "$WORK/fifo.asc" >"$WORK/out" 2>"$WORK/err" || RC=$?
+check "read-reply of a FIFO: refused at once (exit 1), no wait for a writer" \
+    sh -c "[ $RC -eq 1 ] && grep -qF 'not a regular file' '$WORK/err'"
+reader_refused "a file that does not exist: exit 1" 1 "nothing.asc': no such file" -- "$WORK/nothing.asc"
 printf 'hello\n' >"$WORK/text.asc"
 rr "$WORK/text.asc" --from "$M"
 check "a file that is not OpenPGP: exit 1, one line naming it" \

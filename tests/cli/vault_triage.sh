@@ -40,7 +40,7 @@ check "five reports imported, each new" \
 # ---- the happy path ---------------------------------------------------------
 av "$V" show a1a1a1a1
 check "show: a new report's acknowledgement clock runs" \
-    exit0 grep -qE '^clock +acknowledgement due [0-9T:-]+Z \(71h 59m left|^clock +acknowledgement due [0-9T:-]+Z \(2d 23h left' "$WORK/out"
+    exit0 grep -qE '^clock +acknowledgement due [0-9T:-]+Z \((3d 0h|2d 23h) left\)' "$WORK/out"
 
 av "$V" ack a1a1a1a1
 check "ack: new -> acknowledged, one event" exit0 out_has "report a1a1a1a1: new -> acknowledged (event"
@@ -225,31 +225,82 @@ refused_cmd "a note that is not UTF-8" "$V" 1 "of UTF-8 text" -- \
 av "$V" audit
 check "audit passes after every move and refusal" exit0 out_has "audit: ok"
 
-# ---- a forged move is caught ---------------------------------------------------
+# ---- forged events are caught -------------------------------------------------
 # An attacker who can write the ledger appends a consistent-looking event
-# (right seq, leaf and canonical bytes) that makes a move the states do not
-# allow, and updates the report row to match: audit's rebuild refuses it.
-cp -a "$V" "$WORK/forged"
-"$PY" - "$WORK/forged/ledger.sqlite" "$B" <<'PY'
+# (right seq, leaf and canonical bytes) and, with --sql, edits the report
+# row to match.  forge VAULT KIND REPORT DATA [AT] [--sql SQL]
+forge() {
+    "$PY" - "$@" <<'PY'
 import hashlib, json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
+vault, kind, report, data = sys.argv[1:5]
+rest = sys.argv[5:]
+sql = None
+if "--sql" in rest:
+    sql = rest[rest.index("--sql") + 1]
+    rest = rest[:rest.index("--sql")]
+db = sqlite3.connect(vault + "/ledger.sqlite")
 seq, = db.execute("SELECT max(seq) + 1 FROM events").fetchone()
 actor, at = db.execute("SELECT actor, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-data = {"from": "acknowledged", "to": "fixed", "version": "9"}
-ev = {"actor": actor, "at": at, "data": data, "kind": "status", "report": sys.argv[2], "seq": seq}
+at = rest[0] if rest else at
+data = json.loads(data)
+ev = {"actor": actor, "at": at, "data": data, "kind": kind, "report": report, "seq": seq}
 canon = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-leaf = hashlib.sha256(b"\0" + canon).digest()
-db.execute("INSERT INTO events VALUES (?, ?, 'status', ?, ?, ?, ?, ?)",
-           (seq, at, sys.argv[2], actor, json.dumps(data, sort_keys=True, separators=(",", ":")), canon, leaf))
-db.execute("UPDATE reports SET state = 'fixed', fixed_version = '9' WHERE id = ?", (sys.argv[2],))
+db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+           (seq, at, kind, report, actor, json.dumps(data, sort_keys=True, separators=(",", ":")),
+            canon, hashlib.sha256(b"\0" + canon).digest()))
+if sql:
+    db.execute(sql)
 db.commit()
 PY
-# the explicit checkpoint checks each event's form, not its meaning: it
-# signs the forged event; audit's rebuild of the state is what names it
+}
+# forged NAME KIND REPORT DATA [AT] -- WANT: on a fresh copy, the forged
+# event is refused by the explicit checkpoint (which checks each event's
+# form, time and what the policy fixes) with exit 3 naming WANT, and audit
+# refuses the copy too.
+forged() {
+    local name=$1 kind=$2 report=$3 data=$4 at=${5:-} want=$7 f="$WORK/forged-$RANDOM"
+    cp -a "$V" "$f"
+    forge "$f" "$kind" "$report" "$data" ${at:+"$at"}
+    av "$f" checkpoint
+    local crc=$RC cerr
+    cerr=$(cat "$WORK/err")
+    av "$f" audit
+    if [ "$crc" -eq 3 ] && grep -qF -- "$want" <<<"$cerr" && [ "$RC" -eq 3 ] && err_has "$want"; then
+        ok "$name"
+    else
+        not_ok "$name: checkpoint exit $crc ($cerr); audit exit $RC ($(cat "$WORK/err"))"
+    fi
+}
+forged "a forged triage with 3650 days for a critical rating: checkpoint and audit refuse it" \
+    triage $B '{"from":"acknowledged","to":"triaged","rating":"critical","fix_days":3650}' "" -- \
+    "(triage): its fix_days are not the policy's 7 for critical"
+forged "a forged out-of-scope reason the policy does not have" \
+    status $B '{"from":"acknowledged","to":"out-of-scope","reason":"i-made-this-up"}' "" -- \
+    "(status): its reason is not one of the policy's out_of_scope ids"
+forged "a forged ack dated before the event before it (backdated to meet the clock)" \
+    ack f6f6f6f6-6666-4666-8666-666666666666 '{"from":"new","to":"acknowledged"}' "2026-01-01T00:00:00Z" -- \
+    "dated 2026-01-01T00:00:00Z, before the event before it"
+
+# a move the states do not allow, the row edited to match: the explicit
+# checkpoint checks form, not meaning, so it signs it; audit's rebuild of
+# the state names it
+cp -a "$V" "$WORK/forged"
+forge "$WORK/forged" status "$B" '{"from": "acknowledged", "to": "fixed", "version": "9"}' \
+    --sql "UPDATE reports SET state = 'fixed', fixed_version = '9' WHERE id = '$B'"
 av "$WORK/forged" checkpoint
 av "$WORK/forged" audit
 check "audit: a forged move (acknowledged -> fixed) is named" \
     [ "$RC" -eq 3 -a -n "$(grep -E "event [0-9]+ \(status\): it makes a move the report's state does not allow" "$WORK/err")" ]
+cp -a "$V" "$WORK/forged-reply"
+A_IMPORT=$(ledger "$V" "SELECT seq FROM events WHERE kind = 'import' AND report = ?" "$A")
+forge "$WORK/forged-reply" reply "$B" '{"proof": '"$A_IMPORT"', "sha256": "'"$(printf '%064d' 0)"'", "state": "acknowledged"}'
+av "$WORK/forged-reply" checkpoint
+av "$WORK/forged-reply" audit
+check "audit: a forged reply whose proof names another report's import" \
+    [ "$RC" -eq 3 -a -n "$(grep -F "(reply): its proof is not of an import of its report" "$WORK/err")" ]
+refused_cmd "duplicate of a report that is itself a duplicate: name the original" "$V" 1 \
+    "--of: report c3c3c3c3 is itself a duplicate of b2b2b2b2: name the original" -- \
+    "$VAULT_BIN" --vault "$V" status f6f6f6f6 duplicate --of c3c3c3c3
 
 # ---- a ledger of schema version 2 is upgraded ----------------------------------
 # Version 2 had no triage columns: make one from a copy (drop them, set the

@@ -228,6 +228,41 @@ static void test_osv__bad_fixed_version_for_semver_is_a_note(void **state)
 	json_decref(m);
 }
 
+static void test_osv__fix_not_before_introduced_nor_after_a_limit(void **state)
+{
+	json_t *m = parse("{\"title\": \"t\", \"description\": \"d\", "
+			  "\"affected\": [{\"package\": {\"ecosystem\": "
+			  "\"npm\", \"name\": \"a\"}, \"ranges\": [{\"type\": "
+			  "\"SEMVER\", \"events\": [{\"introduced\": "
+			  "\"5.0.0\"}]}, {\"type\": \"SEMVER\", \"events\": "
+			  "[{\"introduced\": \"4.0.0\"}, {\"limit\": "
+			  "\"4.9.0\"}]}, {\"type\": \"SEMVER\", \"events\": "
+			  "[{\"introduced\": \"0\"}]}]}]}");
+	struct al_advisory_in in = input(m, "fixed");
+	struct al_notes notes = {0};
+	json_t *o;
+
+	(void)state;
+	in.fixed_version = "4.2.1";
+	o = osv(&in, &notes);
+	/* 4.2.1 is not after 5.0.0; the second range ends at a limit; the
+	 * third (every version) gets the fix */
+	assert_json(path(o, "affected", 0),
+		    "{\"package\": {\"ecosystem\": \"npm\", \"name\": "
+		    "\"a\"}, \"ranges\": [{\"type\": \"SEMVER\", "
+		    "\"events\": [{\"introduced\": \"5.0.0\"}]}, {\"type\": "
+		    "\"SEMVER\", \"events\": [{\"introduced\": \"4.0.0\"}, "
+		    "{\"limit\": \"4.9.0\"}]}, {\"type\": \"SEMVER\", "
+		    "\"events\": [{\"introduced\": \"0\"}, {\"fixed\": "
+		    "\"4.2.1\"}]}]}");
+	assert_true(has_note(&notes, "affected[0].ranges[0]: the fixed "
+				     "version '4.2.1' does not come after"));
+	assert_true(has_note(&notes, "affected[0].ranges[1]: the range ends "
+				     "at a limit"));
+	json_decref(o);
+	json_decref(m);
+}
+
 static void test_osv__maintainers_vector_wins(void **state)
 {
 	json_t *m = load_manifest(), *o;
@@ -796,6 +831,8 @@ int main(void)
 			test_osv__no_fix_added_before_the_report_is_fixed),
 		cmocka_unit_test(
 			test_osv__bad_fixed_version_for_semver_is_a_note),
+		cmocka_unit_test(
+			test_osv__fix_not_before_introduced_nor_after_a_limit),
 		cmocka_unit_test(test_osv__maintainers_vector_wins),
 		cmocka_unit_test(
 			test_osv__reporter_vectors_when_maintainers_gave_none),

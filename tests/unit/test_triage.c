@@ -1425,6 +1425,15 @@ static void test_triage__forged_reply(void **state)
 		json_pack("{s:s, s:s, s:s}", "sha256", HEX_UNKNOWN, "state",
 			  "triaged", "proof", "0"),
 		"its sha256, state or proof is malformed");
+	/* a proof of an event that is not this report's import */
+	refused(f, "reply", ID_A,
+		json_pack("{s:s, s:s, s:I}", "sha256", HEX_UNKNOWN, "state",
+			  "triaged", "proof", (json_int_t)999),
+		"its proof is not of an import of its report");
+	refused(f, "reply", ID_A,
+		json_pack("{s:s, s:s, s:I}", "sha256", HEX_UNKNOWN, "state",
+			  "triaged", "proof", (json_int_t)1),
+		"its proof is not of an import of its report");
 }
 
 static void test_triage__forged_unknown_report(void **state)
@@ -1534,7 +1543,9 @@ static void test_triage__rebuild_gives_the_same_rows(void **state)
 			   "version", "3.1.4"));
 	event_at(f, T0 + 21 * DAY, "reply", ID_A,
 		 json_pack("{s:s, s:s, s:I}", "sha256", HEX_UNKNOWN, "state",
-			   "fixed", "proof", (json_int_t)3));
+			   "fixed", "proof",
+			   (json_int_t)scalar(f, "SELECT min(seq) FROM events "
+						 "WHERE kind = 'import'")));
 	move_at(f, T0 + 40 * DAY, ID_A, "fixed", "disclosed");
 	/* B: a duplicate of A, reopened, out of scope */
 	import_at(f, ID_B, T0 + DAY);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -293,12 +294,26 @@ static int learn_signer(struct al_gpg *g, int fd, const char *file,
 				    "your keyring (import the project's keys, "
 				    "or give --policy)",
 				    file, issuer);
+	/* a key is learnt only when the user named it: an unpinned reader
+	 * must not have a stranger's key put into the keyring */
+	if (!k->from[0] && !k->have_policy)
+		return al_error_set(err, AL_EINTEGRITY,
+				    "reply '%s': signed by %s, a key not in "
+				    "your keyring: give --from FPR (the "
+				    "project's fingerprint, from its "
+				    "SECURITY.md) to take it from the reply",
+				    file, issuer);
 	if ((rc = al_gpg_key_block(g, key, strlen(key), false, kfpr, &e)))
 		return al_error_set(err, AL_EINTEGRITY,
 				    "reply '%s': the key in its proof: %s",
 				    file, e.msg);
 	if (!allowed(k, kfpr))
 		return wrong_signer(file, k, kfpr, err);
+	if (strlen(issuer) == strlen(kfpr) && strcmp(issuer, kfpr))
+		return al_error_set(err, AL_EINTEGRITY,
+				    "reply '%s': signed by %s, but the key in "
+				    "its proof is %s",
+				    file, issuer, kfpr);
 	if ((rc = al_gpg_import_public(g, key, strlen(key), NULL, &e)))
 		return al_error_set(err, rc,
 				    "reply '%s': importing the key in its "
@@ -457,25 +472,38 @@ static int print_json(const struct al_reply *doc, const char *file,
 
 /* ---- the command ---- */
 
+/*
+ * The reply's bytes, read once into an anonymous memory file: the file
+ * may be decrypted twice (learn_signer), and both passes must see the same
+ * bytes whatever happens to the file meanwhile.  A FIFO, a device or a
+ * symlink is refused without blocking (al_read_file).
+ */
 static int open_reply(const char *file, int *fd, struct al_error *err)
 {
-	struct stat st;
+	struct al_error e = {0};
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
 
-	*fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	*fd = -1;
+	if ((rc = al_read_file(file, REPLY_FILE_MAX, &buf, &len, &e)))
+		return al_error_set(err, rc == AL_ELIMIT ? AL_EINVAL : rc,
+				    "reply '%s': %s", file,
+				    rc == AL_ENOTFOUND ? "no such file"
+				    : rc == AL_ELIMIT || rc == AL_EINVAL
+					    ? "not a regular file of at most "
+					      "1 MiB"
+					    : e.msg);
+	*fd = memfd_create("airlock-reply", MFD_CLOEXEC);
 	if (*fd < 0)
-		return al_error_set(err,
-				    errno == ENOENT ? AL_ENOTFOUND : AL_EIO,
-				    "reply '%s': %s", file, strerror(errno));
-	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > REPLY_FILE_MAX) {
+		rc = al_error_set(err, AL_EIO, "reply '%s': %s", file,
+				  strerror(errno));
+	else if ((rc = al_write_all(*fd, buf, len, file, err))) {
 		close(*fd);
 		*fd = -1;
-		return al_error_set(err, AL_EINVAL,
-				    "reply '%s': not a regular file of at most "
-				    "%u bytes",
-				    file, REPLY_FILE_MAX);
 	}
-	return 0;
+	free(buf);
+	return rc;
 }
 
 static int read_reply(struct al_gpg *g, const struct opts *o,
@@ -507,9 +535,16 @@ static int read_reply(struct al_gpg *g, const struct opts *o,
 		al_error_set(err, rc, "reply '%s': %s", o->file, msg);
 		goto out;
 	}
-	if (p.sig.state == AL_SIG_UNKNOWN &&
-	    (rc = learn_signer(g, fd, o->file, k, &doc, &p, err)))
-		goto out;
+	if (p.sig.state == AL_SIG_UNKNOWN) {
+		if ((rc = learn_signer(g, fd, o->file, k, &doc, &p, err)))
+			goto out;
+		/* what is shown is what was verified: the document again,
+		 * from the pass whose signature checked */
+		al_reply_release(&doc);
+		memset(&doc, 0, sizeof(doc));
+		if ((rc = al_reply_parse(p.buf, p.len, &doc, err)))
+			goto out;
+	}
 	snprintf(signer, sizeof(signer), "%s", p.sig.fpr);
 	if (!allowed(k, signer)) {
 		rc = wrong_signer(o->file, k, signer, err);

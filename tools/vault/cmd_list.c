@@ -164,8 +164,10 @@ static void span(int64_t s, char *out, size_t outsz)
 	else if (s >= 3600)
 		snprintf(out, outsz, "%lldh %lldm", (long long)(s / 3600),
 			 (long long)(s % 3600 / 60));
-	else
+	else if (s >= 60)
 		snprintf(out, outsz, "%lldm", (long long)(s / 60));
+	else
+		snprintf(out, outsz, "%llds", (long long)s);
 }
 
 /* state, rating and the clock (docs/triage.md) */
