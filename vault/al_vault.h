@@ -102,8 +102,7 @@ int al_vault_now(int64_t *out, struct al_error *err);
  * times never run backwards (audit refuses an event dated before the one
  * before it): when the clock went back, the event takes that time.
  */
-int al_vault_event_time(struct al_vault *v, int64_t *out,
-			struct al_error *err);
+int al_vault_event_time(struct al_vault *v, int64_t *out, struct al_error *err);
 
 /* ---- the ledger (al_db.c) ---- */
 

@@ -13,7 +13,8 @@ static const struct al_cli_command commands[] = {
 	{"new", cmd_new, "make a draft folder with a report.md template"},
 	{"check", cmd_check, "check a draft (and against a policy kit)"},
 	{"seal", cmd_seal, "seal a draft into an encrypted bundle"},
-	{"read-reply", cmd_read_reply, "decrypt and show the maintainers' reply"},
+	{"read-reply", cmd_read_reply,
+	 "decrypt and show the maintainers' reply"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

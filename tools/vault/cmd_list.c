@@ -205,9 +205,8 @@ static void show_triage(const json_t *t)
 		snprintf(buf, sizeof(buf), "%s due %s (%s %s)",
 			 !strcmp(kind, "ack") ? "acknowledgement" : "fix",
 			 str(c, "due"), sp,
-			 json_is_true(json_object_get(c, "overdue"))
-				 ? "overdue"
-				 : "left");
+			 json_is_true(json_object_get(c, "overdue")) ? "overdue"
+								     : "left");
 	else if (!strcmp(kind, "paused"))
 		snprintf(buf, sizeof(buf),
 			 "fix clock paused while needs-info (%s %s)", sp,
