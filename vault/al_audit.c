@@ -856,6 +856,20 @@ static int count_reports(struct audit *a, struct al_error *err)
 	return rc;
 }
 
+int al_audit_derived(struct al_vault *v, struct al_error *err)
+{
+	struct audit a = {.v = v};
+	int rc;
+
+	if (sqlite3_exec(v->db, "SAVEPOINT al_derived", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return al_db_fail(v->db, "checking the derived state", err);
+	rc = check_derived(&a, err);
+	sqlite3_exec(v->db, "ROLLBACK TO al_derived; RELEASE al_derived", NULL,
+		     NULL, NULL);
+	return rc;
+}
+
 int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
 		   struct al_error *err)
 {

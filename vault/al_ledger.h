@@ -69,7 +69,7 @@ struct al_checkpoint_result {
  *
  * Not automatic (airlock-vault checkpoint, init): every event so far,
  * each of which must pass audit's checks of an event (al_audit_events),
- * and when through >= 0 the log must end at event through (AL_EINVAL
+ * and the state they derive audit's (al_audit_derived), and when through >= 0 the log must end at event through (AL_EINVAL
  * otherwise: events were added since the user read them).
  *
  * The codes of al_gpg_sign_detached (the agent, the key), AL_EIO.
@@ -137,6 +137,15 @@ int al_vault_audit(struct al_vault *v, const char *pin, struct al_audit *out,
  * first bad one.
  */
 int al_audit_events(struct al_vault *v, int64_t from, struct al_error *err);
+
+/*
+ * Audit's check of the derived state (docs/ledger.md "Audit" 4): the
+ * content-addressed tables, and the reports and bundles rebuilt from every
+ * event (each move checked against the states) and compared, inside a
+ * savepoint of the caller's transaction that is rolled back.
+ * AL_EINTEGRITY naming the first bad event or row.
+ */
+int al_audit_derived(struct al_vault *v, struct al_error *err);
 
 /* ---- export (al_export.c) ---- */
 

@@ -206,7 +206,11 @@ static int check_tail(struct al_vault *v, bool automatic, int64_t through,
 					    "signed",
 					    (long long)next - 1,
 					    (long long)through);
-		return al_audit_events(v, have, err);
+		/* what it signs must also make sense: the moves the
+		 * events make, applied again from the start */
+		int rc = al_audit_events(v, have, err);
+
+		return rc ? rc : al_audit_derived(v, err);
 	}
 	for (int64_t s = have; s < next; s++) {
 		int64_t last = s;
