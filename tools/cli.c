@@ -22,8 +22,13 @@ int al_cli_exit_code(int rc)
 
 void al_cli_list_commands(FILE *f, const struct al_cli_command *cmds, size_t n)
 {
+	int w = 0;
+
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+		if ((int)strlen(cmds[i].name) > w)
+			w = (int)strlen(cmds[i].name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-*s  %s\n", w, cmds[i].name, cmds[i].summary);
 }
 
 int al_cli_dispatch(const char *prog, const struct al_cli_command *cmds,
