@@ -166,7 +166,7 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 	static const char *const kinds[] = {
 		"init",      "import", "replay",     "refused", "open",
 		"tombstone", "export", "checkpoint", "ack",     "triage",
-		"status",    "note",   "reply",
+		"status",    "note",   "reply",      "duplicate", "undup",
 	};
 	const char *at = json_string_value(json_object_get(ev, "at"));
 	const char *actor = json_string_value(json_object_get(ev, "actor"));
@@ -686,7 +686,9 @@ static int check_derived(struct audit *a, struct al_error *err)
 	    (rc = check_addressed(db, "keys", "SELECT sha256, key FROM keys",
 				  err)) ||
 	    (rc = check_addressed(db, "texts", "SELECT sha256, text FROM texts",
-				  err)))
+				  err)) ||
+	    (rc = check_addressed(db, "sketches",
+				  "SELECT sha256, data FROM sketches", err)))
 		return rc;
 	if ((rc = check_referenced(db, "texts",
 				   "SELECT sha256 FROM texts WHERE sha256 NOT "
@@ -704,6 +706,13 @@ static int check_derived(struct audit *a, struct al_error *err)
 				   "json_extract(data, '$.meta') IS NOT NULL) "
 				   "LIMIT 1",
 				   err)) ||
+	    (rc = check_referenced(db, "sketches",
+				   "SELECT sha256 FROM sketches WHERE sha256 NOT "
+				   "IN (SELECT json_extract(data, '$.sketch') "
+				   "FROM events WHERE kind = 'import' AND "
+				   "json_extract(data, '$.sketch') IS NOT NULL) "
+				   "LIMIT 1",
+				   err)) ||
 	    (rc = check_referenced(
 		     db, "keys",
 		     "SELECT sha256 FROM keys WHERE sha256 NOT IN "
@@ -717,7 +726,15 @@ static int check_derived(struct audit *a, struct al_error *err)
 			 "CREATE TEMP TABLE audit_reports AS SELECT * FROM "
 			 "main.reports;"
 			 "CREATE TEMP TABLE audit_bundles AS SELECT * FROM "
-			 "main.bundles;",
+			 "main.bundles;"
+			 "CREATE TEMP TABLE audit_dedup_docs AS SELECT * FROM "
+			 "main.dedup_docs;"
+			 "CREATE TEMP TABLE audit_dedup_terms AS SELECT * FROM "
+			 "main.dedup_terms;"
+			 "CREATE TEMP TABLE audit_dedup_postings AS SELECT * "
+			 "FROM main.dedup_postings;"
+			 "CREATE TEMP TABLE audit_dedup_files AS SELECT * FROM "
+			 "main.dedup_files;",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		return al_db_fail(db, "copying the derived tables", err);
 	if ((rc = al_state_rebuild(db, &e))) {
@@ -728,7 +745,15 @@ static int check_derived(struct audit *a, struct al_error *err)
 	}
 	/* the rebuilt tables are main.*, the ones found are audit_* */
 	if ((rc = compare_table(db, "reports", "id", "report", err)) ||
-	    (rc = compare_table(db, "bundles", "sha256", "bundle", err)))
+	    (rc = compare_table(db, "bundles", "sha256", "bundle", err)) ||
+	    (rc = compare_table(db, "dedup_docs", "doc",
+				"duplicate index document", err)) ||
+	    (rc = compare_table(db, "dedup_terms", "term",
+				"duplicate index term", err)) ||
+	    (rc = compare_table(db, "dedup_postings", "term",
+				"duplicate index posting of term", err)) ||
+	    (rc = compare_table(db, "dedup_files", "sha256",
+				"duplicate index attachment", err)))
 		return rc;
 	return 0;
 }

@@ -19,6 +19,14 @@
 #include "al_ledger.h"
 #include "al_vault.h"
 
+/* A report's terms for duplicate detection (al_terms.h), content-addressed
+ * like metas; import events name them (schema version 4). */
+#define SKETCHES                                   \
+	"CREATE TABLE sketches ("                  \
+	"  sha256 TEXT PRIMARY KEY NOT NULL,"      \
+	"  data BLOB NOT NULL"                     \
+	") STRICT;"
+
 static const char schema[] =
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY NOT NULL,"
@@ -58,6 +66,7 @@ static const char schema[] =
 	"  sha256 TEXT PRIMARY KEY NOT NULL,"
 	"  text TEXT NOT NULL"
 	") STRICT;"
+	SKETCHES
 	"CREATE TABLE checkpoints ("
 	"  size INTEGER PRIMARY KEY NOT NULL CHECK (size >= 1),"
 	"  text TEXT NOT NULL,"
@@ -122,7 +131,28 @@ static const char derived[] =
 	"  event INTEGER NOT NULL REFERENCES events (seq),"
 	"  purged INTEGER NOT NULL DEFAULT 0"
 	") STRICT;"
-	"CREATE INDEX bundles_report ON bundles (report);";
+	"CREATE INDEX bundles_report ON bundles (report);"
+	/* the duplicate index (al_dedup.c) */
+	"CREATE TABLE dedup_docs ("
+	"  doc INTEGER PRIMARY KEY NOT NULL,"
+	"  report TEXT NOT NULL UNIQUE REFERENCES reports (id),"
+	"  sketch TEXT REFERENCES sketches (sha256)"
+	") STRICT;"
+	"CREATE TABLE dedup_terms ("
+	"  term INTEGER PRIMARY KEY NOT NULL,"
+	"  df INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE dedup_postings ("
+	"  term INTEGER NOT NULL,"
+	"  doc INTEGER NOT NULL,"
+	"  PRIMARY KEY (term, doc)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX dedup_postings_doc ON dedup_postings (doc);"
+	"CREATE TABLE dedup_files ("
+	"  sha256 TEXT NOT NULL,"
+	"  doc INTEGER NOT NULL,"
+	"  PRIMARY KEY (sha256, doc)"
+	") STRICT, WITHOUT ROWID;";
 
 /* The cause behind SQLite's "disk I/O error" or "database or disk is
  * full": the system's errno for the failed call, which SQLite does not
@@ -230,14 +260,37 @@ static int harden(sqlite3 *db, struct al_error *err)
 		    "configuring", err);
 }
 
+static int table_exists(sqlite3 *db, const char *name, bool *out,
+			struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM sqlite_schema WHERE type = "
+			       "'table' AND name = ?",
+			       -1, &st, NULL))
+		return al_db_fail(db, "upgrading the schema", err);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return al_db_fail(db, "upgrading the schema", err);
+	return 0;
+}
+
 /*
- * Schema version 2 to 3: version 3 adds the triage columns to reports.
- * reports and bundles are derived from the events, so they are made anew
- * and rebuilt from them; no event, checkpoint or stored text changes.
+ * Schema version 2 or 3 to 4: version 3 added the triage columns to
+ * reports, version 4 the sketches and the duplicate index.  reports,
+ * bundles and the index are derived from the events, so they are made
+ * anew and rebuilt from them; no event, checkpoint or stored text changes
+ * (reports imported before version 4 have no sketch: docs/dedup.md).
  */
-static int migrate(sqlite3 *db, struct al_error *err)
+static int migrate(sqlite3 *db, int from, struct al_error *err)
 {
 	char sql[64];
+	bool sketches = false;
 	int version = 0, rc;
 
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
@@ -245,12 +298,19 @@ static int migrate(sqlite3 *db, struct al_error *err)
 	if ((rc = exec(db, "BEGIN IMMEDIATE", "upgrading the schema", err)))
 		return rc;
 	/* another airlock-vault may have upgraded it while this one waited */
-	if ((rc = user_version(db, &version, err)) || version != 2) {
+	if ((rc = user_version(db, &version, err)) || version != from) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	if ((rc = exec(db, "DROP TABLE bundles; DROP TABLE reports;",
+	if ((rc = table_exists(db, "sketches", &sketches, err)) ||
+	    (rc = exec(db,
+		       "DROP TABLE IF EXISTS dedup_postings; DROP TABLE IF "
+		       "EXISTS dedup_terms; DROP TABLE IF EXISTS dedup_files; "
+		       "DROP TABLE IF EXISTS dedup_docs; DROP TABLE bundles; "
+		       "DROP TABLE reports;",
 		       "upgrading the schema", err)) ||
+	    (!sketches &&
+	     (rc = exec(db, SKETCHES, "upgrading the schema", err))) ||
 	    (rc = exec(db, derived, "upgrading the schema", err)) ||
 	    (rc = al_state_rebuild(db, err)) ||
 	    (rc = exec(db, sql, "upgrading the schema", err)) ||
@@ -297,8 +357,8 @@ int al_db_open(const char *path, bool create, sqlite3 **out,
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			goto fail;
 		}
-	} else if (version == 2) {
-		if ((rc = migrate(db, err)))
+	} else if (version == 2 || version == 3) {
+		if ((rc = migrate(db, version, err)))
 			goto fail;
 	} else if (version != AL_DB_SCHEMA_VERSION) {
 		rc = al_error_set(

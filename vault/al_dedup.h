@@ -138,11 +138,17 @@ int al_dedup_key(sqlite3 *db, uint8_t key[AL_TERMS_KEY_LEN],
 int al_dedup_index(sqlite3 *db, const char *report, const json_t *meta,
 		   const char *sketch_sha, struct al_error *err);
 
+/* The original a report's duplicate decisions lead to (the report itself
+ * when it has none), following duplicate_of. */
+int al_dedup_original(sqlite3 *db, const char *id, char root[40],
+		      struct al_error *err);
+
 /* Empty the index (before a rebuild). */
 int al_dedup_clear(sqlite3 *db, struct al_error *err);
 
 struct al_dup {
 	char report[40];
+	char title[808]; /* as imported (untrusted) */
 	char via[40]; /* the candidate found, when report is its original */
 	bool earlier; /* imported before the report checked */
 	struct al_dup_match m;
@@ -168,9 +174,11 @@ int al_vault_dup(struct al_vault *v, const char *id, const char *of,
 
 /*
  * Reverse a decision (event "undup"): id is no longer a duplicate; a
- * report closed as duplicate is reopened to acknowledged.
+ * report closed as duplicate is reopened to acknowledged.  reason (one
+ * line, optional) is kept in texts; out (may be NULL) gets the move.
  */
+struct al_move;
 int al_vault_undup(struct al_vault *v, const char *id, const char *reason,
-		   struct al_error *err);
+		   struct al_move *out, struct al_error *err);
 
 #endif

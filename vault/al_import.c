@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "al_bundle.h"
+#include "al_dedup.h"
 #include "al_import.h"
 #include "al_jcs.h"
 #include "al_ledger.h"
@@ -334,6 +335,25 @@ static int insert_meta(sqlite3 *db, const char *sha, const char *json,
 	return rc;
 }
 
+static int insert_sketch(sqlite3 *db, const char *sha, const void *data,
+			 size_t len, struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT OR IGNORE INTO sketches (sha256, data) "
+			       "VALUES (?, ?)",
+			       -1, &st, NULL))
+		return al_db_fail(db, "recording", err);
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = al_db_fail(db, "recording", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int insert_key(sqlite3 *db, const char *sha, const void *key, size_t len,
 		      struct al_error *err)
 {
@@ -366,6 +386,9 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 	const char *id = str_at(b->manifest, NULL, "id");
 	char of[37] = "", hex[AL_SHA256_HEX];
 	char meta_sha[AL_SHA256_HEX], rk[AL_SHA256_HEX];
+	char sketch_sha[AL_SHA256_HEX];
+	uint8_t dkey[AL_TERMS_KEY_LEN], *sketch = NULL;
+	size_t sketch_len = 0;
 	struct found prev = {0};
 	json_t *meta = NULL, *data = NULL;
 	char *meta_json = NULL;
@@ -465,6 +488,13 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 	if ((rc = al_jcs_dump(meta, &meta_json, &meta_len, err)))
 		goto fail;
 	al_sha256_hex(meta_json, meta_len, meta_sha);
+	/* the terms duplicate detection compares (the text itself stays in
+	 * the bundle) */
+	if ((rc = al_dedup_key(v->db, dkey, err)) ||
+	    (rc = al_dedup_sketch(dkey, b->manifest, &sketch, &sketch_len,
+				  err)))
+		goto fail;
+	al_sha256_hex(sketch, sketch_len, sketch_sha);
 
 	if ((rc = al_blob_commit(*blob, hex, &blob_size, &existed, err))) {
 		*blob = NULL;
@@ -480,15 +510,17 @@ static int record(struct al_vault *v, const struct al_bundle *b,
 		goto fail;
 	}
 	data = json_pack(
-		"{s:s, s:I, s:s, s:s, s:s, s:I, s:o*}", "bundle", r->bundle,
+		"{s:s, s:I, s:s, s:s, s:s, s:I, s:o*, s:s}", "bundle", r->bundle,
 		"bytes", (json_int_t)size, "content", b->content_sha256,
 		"manifest", b->manifest_sha256, "meta", meta_sha, "revision",
-		(json_int_t)(revision + 1), "signature", sig_json(sig));
+		(json_int_t)(revision + 1), "signature", sig_json(sig),
+		"sketch", sketch_sha);
 	if (!data) {
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 		goto fail;
 	}
 	if ((rc = insert_meta(v->db, meta_sha, meta_json, meta_len, err)) ||
+	    (rc = insert_sketch(v->db, sketch_sha, sketch, sketch_len, err)) ||
 	    (b->reply_key && (rc = insert_key(v->db, rk, b->reply_key,
 					      b->reply_key_len, err))) ||
 	    (rc = al_vault_append(v, now, "import", id, data, &seq, err)) ||
@@ -511,6 +543,7 @@ out:
 	free(prev.signature);
 	free(prev.signer);
 	free(meta_json);
+	free(sketch);
 	json_decref(meta);
 	json_decref(data);
 	return rc;

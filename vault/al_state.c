@@ -13,6 +13,7 @@
 #include "al_cvss.h"
 #include "al_hash.h"
 #include "al_json.h"
+#include "al_dedup.h"
 #include "al_ledger.h"
 #include "al_time.h"
 #include "al_triage.h"
@@ -114,8 +115,9 @@ static int apply_import(sqlite3 *db, int64_t seq, const char *report,
 	void *mbuf = NULL, *key = NULL;
 	size_t mlen = 0, klen = 0;
 	json_t *meta = NULL;
+	const json_t *sketch;
 	sqlite3_stmt *st = NULL;
-	char msg[160];
+	char msg[240];
 	int rc;
 
 	if (!report || !bundle || !content || !meta_sha || !state ||
@@ -223,6 +225,18 @@ static int apply_import(sqlite3 *db, int64_t seq, const char *report,
 				 "its bundle or content was recorded before");
 		else
 			rc = al_db_fail(db, "recording the bundle", err);
+		goto out;
+	}
+	/* the duplicate index: its sketch, when the import names one */
+	sketch = json_object_get(data, "sketch");
+	if (sketch && !json_is_string(sketch)) {
+		rc = bad(err, seq, "import", "its sketch is not a hash");
+		goto out;
+	}
+	rc = al_dedup_index(db, report, meta, json_string_value(sketch), err);
+	if (rc == AL_ENOTFOUND || rc == AL_EINVAL) {
+		snprintf(msg, sizeof(msg), "its sketch: %.200s", err->msg);
+		rc = bad(err, seq, "import", msg);
 	}
 out:
 	sqlite3_finalize(st);
@@ -398,6 +412,8 @@ int al_state_rebuild(sqlite3 *db, struct al_error *err)
 	sqlite3_stmt *st;
 	int rc = 0, step;
 
+	if ((rc = al_dedup_clear(db, err)))
+		return rc;
 	if (sqlite3_exec(db, "DELETE FROM bundles; DELETE FROM reports;", NULL,
 			 NULL, NULL) != SQLITE_OK)
 		return al_db_fail(db, "emptying the derived tables", err);

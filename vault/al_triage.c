@@ -16,6 +16,7 @@
 #include "al_ledger.h"
 #include "al_text.h"
 #include "al_time.h"
+#include "al_dedup.h"
 #include "al_triage.h"
 #include "al_uuid.h"
 
@@ -277,8 +278,9 @@ static int row_store(sqlite3 *db, const char *id, const struct row *r,
 
 bool al_triage_kind(const char *kind)
 {
-	static const char *const kinds[] = {"ack", "triage", "status", "note",
-					    "reply"};
+	static const char *const kinds[] = {"ack",   "triage",    "status",
+					    "note",  "reply",     "duplicate",
+					    "undup"};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kind, kinds[i]))
@@ -507,6 +509,14 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 	if (al_report_state_closing(r->state) && !text)
 		return bad(err, seq, "status",
 			   "reopening a report must name its reason");
+	if (*r->duplicate_of && of && strcmp(of, r->duplicate_of))
+		return bad(err, seq, "status",
+			   "it names another original than the report's "
+			   "duplicate decision");
+	if (*r->duplicate_of && !of && al_report_state_closing(to))
+		return bad(err, seq, "status",
+			   "a report recorded as a duplicate closes as "
+			   "duplicate only");
 	if (of) {
 		if ((rc = exists(db, "SELECT 1 FROM reports WHERE id = ?1", of,
 				 &found, err)))
@@ -515,6 +525,10 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 			return bad(err, seq, "status",
 				   "it names a report the ledger does not "
 				   "have");
+	}
+	/* without a decision (ledgers from before "duplicate" events): the
+	 * original must not be a duplicate itself */
+	if (of && !*r->duplicate_of) {
 		if ((rc = exists(db,
 				 "SELECT 1 FROM reports WHERE id = ?1 AND "
 				 "state = 'duplicate'",
@@ -604,6 +618,93 @@ static int apply_reply(sqlite3 *db, int64_t seq, const char *report,
 	return 0;
 }
 
+/* Is a imported before b (their first imports' event numbers)? */
+static int earlier(sqlite3 *db, const char *a, const char *b, bool *out,
+		   struct al_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	*out = false;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT (SELECT imported FROM reports WHERE id = "
+			       "?1) < (SELECT imported FROM reports WHERE id = "
+			       "?2)",
+			       -1, &st, NULL))
+		return al_db_fail(db, "reading the report", err);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0) == 1;
+	else
+		rc = al_db_fail(db, "reading the report", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* "duplicate": report duplicates "of", an earlier report that is not a
+ * duplicate itself; the report has no decision and is not closed. */
+static int apply_duplicate(sqlite3 *db, int64_t seq, const char *report,
+			   struct row *r, const json_t *data,
+			   struct al_error *err)
+{
+	static const char *const keys[] = {"of", NULL};
+	const char *of = str(data, "of");
+	struct row o;
+	bool before = false;
+	int rc;
+
+	if (!only_keys(data, keys) || !of ||
+	    strlen(of) >= sizeof(r->duplicate_of) || !strcmp(of, report))
+		return bad(err, seq, "duplicate",
+			   "its data does not name another report as of");
+	if (*r->duplicate_of || al_report_state_closing(r->state))
+		return bad(err, seq, "duplicate",
+			   "its report has a decision already or is closed");
+	rc = row_load(db, of, &o, err);
+	if (rc == AL_ENOTFOUND)
+		return bad(err, seq, "duplicate",
+			   "it names a report the ledger does not have");
+	if (rc || (rc = earlier(db, of, report, &before, err)))
+		return rc;
+	if (!before)
+		return bad(err, seq, "duplicate",
+			   "its original is not earlier in the ledger");
+	if (*o.duplicate_of)
+		return bad(err, seq, "duplicate",
+			   "its original is recorded as a duplicate itself");
+	snprintf(r->duplicate_of, sizeof(r->duplicate_of), "%s", of);
+	return 0;
+}
+
+/* "undup": the decision is taken back; closed as duplicate, the report is
+ * reopened (acknowledged). */
+static int apply_undup(sqlite3 *db, int64_t seq, struct row *r, int64_t t,
+		       const json_t *data, struct al_error *err)
+{
+	static const char *const keys[] = {"of", "from", "to", "reason_sha256",
+					   NULL};
+	const char *of = str(data, "of"), *text = str(data, "reason_sha256");
+	int f = al_report_state_from_name(str(data, "from")),
+	    to = al_report_state_from_name(str(data, "to"));
+	int rc;
+
+	if (!only_keys(data, keys) || !of || strcmp(of, r->duplicate_of) ||
+	    !*r->duplicate_of)
+		return bad(err, seq, "undup",
+			   "its report is not recorded as a duplicate of of");
+	if (f != (int)r->state ||
+	    to != (int)(r->state == AL_STATE_DUPLICATE ? AL_STATE_ACKNOWLEDGED
+						       : r->state))
+		return bad(err, seq, "undup",
+			   "its from or to is not the report's move");
+	if (text && (rc = text_kept(db, seq, "undup", text, err)))
+		return rc;
+	move_to(r, (enum al_report_state)to, t);
+	r->duplicate_of[0] = '\0';
+	return 0;
+}
+
 int al_triage_apply(sqlite3 *db, int64_t seq, const char *kind,
 		    const char *report, int64_t at, const json_t *data,
 		    struct al_error *err)
@@ -633,6 +734,12 @@ int al_triage_apply(sqlite3 *db, int64_t seq, const char *kind,
 	}
 	if (!moves)
 		return apply_reply(db, seq, report, &r, data, err);
+	if (!strcmp(kind, "duplicate") || !strcmp(kind, "undup")) {
+		rc = !strcmp(kind, "duplicate")
+			     ? apply_duplicate(db, seq, report, &r, data, err)
+			     : apply_undup(db, seq, &r, at, data, err);
+		return rc ? rc : row_store(db, report, &r, err);
+	}
 	if (f < 0 || t < 0)
 		return bad(err, seq, kind, "its from or to is not a state");
 	if ((enum al_report_state)f != r.state)
@@ -895,8 +1002,6 @@ static int status_opts(struct al_vault *v, const char *id, const struct row *r,
 		       struct al_error *err)
 {
 	const struct al_policy *p = &v->policy;
-	struct row orig;
-	bool found = false;
 	int rc;
 
 	if (to == AL_STATE_FIXED ? !o->version : o->version != NULL)
@@ -910,31 +1015,33 @@ static int status_opts(struct al_vault *v, const char *id, const struct row *r,
 				    "--version: one line of text, 1 to %d "
 				    "bytes, no control character",
 				    VERSION_MAX);
-	if (to == AL_STATE_DUPLICATE ? !o->of : o->of != NULL)
+	if (to != AL_STATE_DUPLICATE && o->of)
 		return al_error_set(err, AL_EUSAGE,
-				    to == AL_STATE_DUPLICATE
-					    ? "duplicate needs --of ID: the "
-					      "report it duplicates"
-					    : "--of goes with duplicate only");
-	if (o->of) {
-		if (!strcmp(o->of, id))
-			return al_error_set(err, AL_EINVAL,
-					    "--of: a report cannot duplicate "
-					    "itself");
-		if ((rc = exists(v->db, "SELECT 1 FROM reports WHERE id = ?1",
-				 o->of, &found, err)))
+				    "--of goes with duplicate only");
+	if (to == AL_STATE_DUPLICATE && !*r->duplicate_of)
+		return al_error_set(err, AL_EINVAL,
+				    "report %.8s has no duplicate decision: "
+				    "record it first with 'airlock-vault dup "
+				    "%.8s --of ID2' ('airlock-vault dups %.8s' "
+				    "lists candidates)",
+				    id, id, id);
+	if (*r->duplicate_of && to != AL_STATE_DUPLICATE &&
+	    al_report_state_closing(to))
+		return al_error_set(err, AL_EINVAL,
+				    "report %.8s is recorded as a duplicate of "
+				    "%.8s: it closes as duplicate, or 'airlock-"
+				    "vault undup %.8s' first",
+				    id, r->duplicate_of, id);
+	if (o->of && strcmp(o->of, r->duplicate_of)) {
+		char root[40];
+
+		if ((rc = al_dedup_original(v->db, o->of, root, err)))
 			return rc;
-		if (!found)
-			return al_error_set(err, AL_ENOTFOUND,
-					    "--of: no report '%.40s'", o->of);
-		if ((rc = row_load(v->db, o->of, &orig, err)))
-			return rc;
-		if (orig.state == AL_STATE_DUPLICATE)
+		if (strcmp(root, r->duplicate_of))
 			return al_error_set(err, AL_EINVAL,
-					    "--of: report %.8s is itself a "
-					    "duplicate of %.8s: name the "
-					    "original",
-					    o->of, orig.duplicate_of);
+					    "--of: report %.8s is recorded as a "
+					    "duplicate of %.8s, not of %.8s",
+					    id, r->duplicate_of, o->of);
 	}
 	if (to == AL_STATE_OUT_OF_SCOPE) {
 		char ids[512];
@@ -1019,8 +1126,8 @@ int al_vault_status(struct al_vault *v, const char *id, const char *state,
 	if (data && o->version &&
 	    json_object_set_new(data, "version", json_string(o->version)))
 		data = (json_decref(data), NULL);
-	if (data && o->of &&
-	    json_object_set_new(data, "of", json_string(o->of)))
+	if (data && to == AL_STATE_DUPLICATE &&
+	    json_object_set_new(data, "of", json_string(r.duplicate_of)))
 		data = (json_decref(data), NULL);
 	if (data && o->reason && to == AL_STATE_OUT_OF_SCOPE &&
 	    json_object_set_new(data, "reason", json_string(o->reason)))
@@ -1150,4 +1257,94 @@ int al_vault_triage_json(struct al_vault *v, const char *id, int64_t now,
 	}
 	*out = o;
 	return 0;
+}
+
+/* ---- duplicate decisions (docs/dedup.md) ---- */
+
+int al_vault_dup(struct al_vault *v, const char *id, const char *of,
+		 char original[40], struct al_error *err)
+{
+	char root[40];
+	struct row r;
+	bool found = false, before = false;
+	int rc;
+
+	original[0] = '\0';
+	if ((rc = begin(v, id, &r, NULL, err)))
+		return rc;
+	if (!strcmp(of, id))
+		return refused(v, al_error_set(err, AL_EINVAL,
+					       "--of: a report cannot "
+					       "duplicate itself"));
+	if ((rc = exists(v->db, "SELECT 1 FROM reports WHERE id = ?1", of,
+			 &found, err)))
+		return refused(v, rc);
+	if (!found)
+		return refused(v, al_error_set(err, AL_ENOTFOUND,
+					       "--of: no report '%.40s'", of));
+	if (*r.duplicate_of)
+		return refused(
+			v, al_error_set(err, AL_EINVAL,
+					"report %.8s is recorded as a "
+					"duplicate of %.8s already ('airlock-"
+					"vault undup %.8s' takes it back)",
+					id, r.duplicate_of, id));
+	if (al_report_state_closing(r.state))
+		return refused(v, al_error_set(err, AL_EINVAL,
+					       "report %.8s is %s (closed): "
+					       "reopen it first",
+					       id, state_names[r.state]));
+	/* the original of a duplicate is that duplicate's original */
+	if ((rc = al_dedup_original(v->db, of, root, err)))
+		return refused(v, rc);
+	if (!strcmp(root, id))
+		return refused(v, al_error_set(err, AL_EINVAL,
+					       "--of: report %.8s is recorded "
+					       "as a duplicate of %.8s itself",
+					       of, id));
+	if ((rc = earlier(v->db, root, id, &before, err)))
+		return refused(v, rc);
+	if (!before)
+		return refused(
+			v, al_error_set(err, AL_EINVAL,
+					"--of: report %.8s came after %.8s: the "
+					"earlier report is the original "
+					"('airlock-vault dup %.8s --of %.8s')",
+					root, id, root, id));
+	snprintf(original, 40, "%s", root);
+	return record(v, "duplicate", id, json_pack("{s:s}", "of", root), NULL,
+		      err);
+}
+
+int al_vault_undup(struct al_vault *v, const char *id, const char *reason,
+		   struct al_move *out, struct al_error *err)
+{
+	char sha[AL_SHA256_HEX];
+	enum al_report_state to;
+	struct row r;
+	json_t *data;
+	int rc;
+
+	if (reason && (rc = check_reason(reason, err)))
+		return rc;
+	if ((rc = begin(v, id, &r, out, err)))
+		return rc;
+	if (!*r.duplicate_of)
+		return refused(v, al_error_set(err, AL_EINVAL,
+					       "report %.8s is not recorded as "
+					       "a duplicate",
+					       id));
+	to = r.state == AL_STATE_DUPLICATE ? AL_STATE_ACKNOWLEDGED : r.state;
+	data = json_pack("{s:s, s:s, s:s}", "of", r.duplicate_of, "from",
+			 state_names[r.state], "to", state_names[to]);
+	if (data && reason) {
+		if ((rc = keep_text(v->db, reason, sha, err))) {
+			json_decref(data);
+			return refused(v, rc);
+		}
+		if (json_object_set_new(data, "reason_sha256",
+					json_string(sha)))
+			data = (json_decref(data), NULL);
+	}
+	return record(v, "undup", id, data, out, err);
 }

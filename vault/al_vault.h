@@ -106,7 +106,7 @@ int al_vault_event_time(struct al_vault *v, int64_t *out, struct al_error *err);
 
 /* ---- the ledger (al_db.c) ---- */
 
-#define AL_DB_SCHEMA_VERSION 3
+#define AL_DB_SCHEMA_VERSION 4
 
 /* Open (create when create is true) the SQLite ledger at path with the
  * pragmas of docs/vault.md; check or create the schema.  AL_EIO,

@@ -47,7 +47,7 @@ static const char status_usage[] =
 	"Move a report along its life:\n"
 	"  new -> acknowledged -> triaged <-> needs-info; triaged -> fixing\n"
 	"  -> fixed -> disclosed; from any open state to a closing state:\n"
-	"  duplicate (--of ID2), out-of-scope (--reason ID, one of the\n"
+	"  duplicate (after 'dup ID --of ID2'), out-of-scope (--reason ID, one of the\n"
 	"  policy's out_of_scope ids), informative, not-applicable,\n"
 	"  not-reproducible, spam, withdrawn; a closed report back to\n"
 	"  acknowledged (--reason TEXT).  triaged needs a rating: use triage.\n"
@@ -56,7 +56,8 @@ static const char status_usage[] =
 	"  --reason TEXT    out-of-scope: the policy's reason id; otherwise\n"
 	"                   why (one line, kept in the vault, not exported)\n"
 	"  --version V      fixed: the version that carries the fix\n"
-	"  --of ID2         duplicate: the report it duplicates\n"
+	"  --of ID2         duplicate: the original, as recorded by dup\n"
+	"                   (optional; checked against the decision)\n"
 	"  --json           the move as JSON\n"
 	"  --no-checkpoint  do not sign a checkpoint at the end\n";
 

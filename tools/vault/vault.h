@@ -27,6 +27,11 @@ int cmd_ack(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_note(int argc, char **argv);
+
+/* cmd_dedup.c */
+int cmd_dups(int argc, char **argv);
+int cmd_dup(int argc, char **argv);
+int cmd_undup(int argc, char **argv);
 /* cmd_due.c */
 int cmd_due(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
