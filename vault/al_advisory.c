@@ -1055,14 +1055,15 @@ static bool credited(const json_t *row)
 
 static json_t *credit_entry(const json_t *row)
 {
-	static const char *const keys[] = {"report", "state", "fixed_version",
-					   "fixed_at", "disclosed_at"};
+	static const char *const keys[] = {"report",   "state",
+					   "fixed_version", "fixed_at",
+					   "disclosed_at", "role"};
 	const char *state = str(row, "state");
 	json_t *o = json_object();
 
 	if (!o)
 		return NULL;
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < 6; k++)
 		if (!put(o, keys[k],
 			 str(row, keys[k]) ? json_string(str(row, keys[k]))
 					   : json_null()))
@@ -1172,6 +1173,8 @@ int al_credits_text(const json_t *credits, char **out, size_t *len,
 				text_cell(f, str(r, "title"));
 			else
 				fputs("(title withheld until disclosure)", f);
+			if (str(r, "role") && strcmp(str(r, "role"), "finder"))
+				fprintf(f, " (%s)", str(r, "role"));
 			fputc('\n', f);
 		}
 	}
@@ -1389,7 +1392,7 @@ int al_vault_credits(struct al_vault *v, enum al_export_format format,
 {
 	static const char *const names[] = {
 		"name",     "credit",       "report", "state", "fixed_version",
-		"fixed_at", "disclosed_at", "title",  NULL,
+		"fixed_at", "disclosed_at", "title",  "role", NULL,
 	};
 	json_t *rows = NULL, *credits = NULL;
 	int rc;
@@ -1397,11 +1400,36 @@ int al_vault_credits(struct al_vault *v, enum al_export_format format,
 	*out = NULL;
 	if (format != AL_EXPORT_TEXT && format != AL_EXPORT_JSON)
 		return al_error_set(err, AL_EUSAGE, "credits are text or json");
+	/* the finder of each report, and the reporters of its duplicates
+	 * (followed to the original) as independent finders: not when the
+	 * same key, contact or name sent both (a re-send) */
 	if ((rc = query_rows(v,
+			     "WITH RECURSIVE up (id, root, depth) AS (SELECT "
+			     "id, duplicate_of, 1 FROM reports WHERE "
+			     "duplicate_of IS NOT NULL UNION ALL SELECT "
+			     "up.id, r.duplicate_of, depth + 1 FROM up JOIN "
+			     "reports r ON r.id = up.root WHERE "
+			     "r.duplicate_of IS NOT NULL AND depth < 64), "
+			     "dups (id, root) AS (SELECT id, root FROM up u "
+			     "WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE "
+			     "r.id = u.root AND r.duplicate_of IS NOT NULL)) "
 			     "SELECT reporter, credit, id, state, "
 			     "fixed_version, fixed_t, CASE WHEN state = "
-			     "'disclosed' THEN state_t END, title FROM "
-			     "reports ORDER BY imported",
+			     "'disclosed' THEN state_t END, title, 'finder' "
+			     "FROM reports UNION ALL SELECT d.reporter, "
+			     "d.credit, o.id, o.state, o.fixed_version, "
+			     "o.fixed_t, CASE WHEN o.state = 'disclosed' THEN "
+			     "o.state_t END, o.title, 'independent finder' "
+			     "FROM dups x JOIN reports d ON d.id = x.id JOIN "
+			     "reports o ON o.id = x.root JOIN metas dm ON "
+			     "dm.sha256 = d.meta JOIN metas om ON om.sha256 = "
+			     "o.meta WHERE (d.signer IS NULL OR o.signer IS "
+			     "NULL OR d.signer != o.signer) AND d.reporter IS "
+			     "NOT o.reporter AND (json_extract(dm.json, "
+			     "'$.reporter.contact') IS NULL OR "
+			     "json_extract(dm.json, '$.reporter.contact') IS "
+			     "NOT json_extract(om.json, "
+			     "'$.reporter.contact'))",
 			     names, (1u << 5) | (1u << 6), &rows, err)) ||
 	    (rc = al_credits_build(rows, &credits, err)))
 		goto out;

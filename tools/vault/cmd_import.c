@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "al_dedup.h"
 #include "al_import.h"
 #include "al_text.h"
 #include "vault.h"
@@ -143,13 +144,59 @@ static json_t *text_json(const char *s)
 		 : json_string(al_text_visible(s, strlen(s), buf, sizeof(buf)));
 }
 
-static json_t *result_json(const char *file, const struct al_import_result *r)
+/* The likely duplicates of an imported report (at most DUPS_MAX). */
+#define DUPS_MAX 5
+
+struct likely {
+	struct al_dup *v;
+	size_t n;
+};
+
+static void find_likely(struct al_vault *v, const struct al_import_result *r,
+			struct likely *l)
 {
+	struct al_error err = {0};
+	size_t n = 0;
+
+	l->v = NULL;
+	l->n = 0;
+	if (r->status != AL_IMPORT_IMPORTED)
+		return;
+	if (al_vault_dups(v, r->report, DUPS_MAX, false, &l->v, &n, &err)) {
+		/* the import stands; only the suggestion is missing */
+		vault_fail_on("duplicates", &err);
+		return;
+	}
+	while (l->n < n && l->v[l->n].m.verdict == AL_DUP_LIKELY)
+		l->n++;
+}
+
+static json_t *result_json(const char *file, const struct al_import_result *r,
+			   const struct likely *l)
+{
+	json_t *dups = json_array();
+
 	json_t *o = json_object();
 	bool refused = r->status == AL_IMPORT_REFUSED;
 
-	if (!o)
+	if (!o || !dups) {
+		json_decref(o);
+		json_decref(dups);
 		return NULL;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *d = json_pack("{s:s, s:f}", "report", l->v[i].report,
+				      "score",
+				      (double)(long long)(l->v[i].m.score *
+							      1000.0 +
+							  0.5) /
+					      1000.0);
+
+		if (d && *l->v[i].via)
+			json_object_set_new(d, "via",
+					    json_string(l->v[i].via));
+		json_array_append_new(dups, d);
+	}
 	json_object_set_new(o, "file", text_json(file));
 	json_object_set_new(o, "status", json_string(status_name(r->status)));
 	json_object_set_new(o, "report",
@@ -158,7 +205,7 @@ static json_t *result_json(const char *file, const struct al_import_result *r)
 			    r->status == AL_IMPORT_IMPORTED
 				    ? json_integer(r->revision)
 				    : json_null());
-	json_object_set_new(o, "duplicates", json_array());
+	json_object_set_new(o, "duplicates", dups);
 	json_object_set_new(o, "error",
 			    refused ? text_json(r->err.msg) : json_null());
 	json_object_set_new(o, "bundle",
@@ -167,7 +214,7 @@ static json_t *result_json(const char *file, const struct al_import_result *r)
 }
 
 static void say_result(const char *file, const struct al_import_result *r,
-		       bool quiet)
+		       const struct likely *l, bool quiet)
 {
 	if (r->status == AL_IMPORT_REFUSED) {
 		vault_fail_on(file, &r->err);
@@ -186,7 +233,11 @@ static void say_result(const char *file, const struct al_import_result *r,
 	else
 		printf(": imported %s \"", r->report);
 	vault_print_visible(stdout, r->title ? r->title : "");
-	fputs("\"\n", stdout);
+	fputs("\"", stdout);
+	for (size_t i = 0; l && i < l->n; i++)
+		printf("%s%.8s (%.2f)", i ? ", " : "; likely duplicate of ",
+		       l->v[i].report, l->v[i].m.score);
+	fputs("\n", stdout);
 }
 
 static int worst(int a, int b)
@@ -262,6 +313,7 @@ int cmd_import(int argc, char **argv)
 						   jobs.v[i].from_folder};
 		struct al_import_result r;
 		struct al_error err = {0};
+		struct likely l = {0};
 		int one;
 
 		if (tty && !json && jobs.n > 1)
@@ -269,14 +321,16 @@ int cmd_import(int argc, char **argv)
 		one = al_import_file(v, jobs.v[i].path, &o, &r, &err);
 		if (tty && !json && jobs.n > 1)
 			fputs("\r\033[K", stderr);
+		find_likely(v, &r, &l);
 		if (json) {
-			json_t *res = result_json(jobs.v[i].path, &r);
+			json_t *res = result_json(jobs.v[i].path, &r, &l);
 
 			if (!res || json_array_append_new(out, res))
 				one = AL_ENOMEM;
 		}
 		if (!json || r.status == AL_IMPORT_REFUSED)
-			say_result(jobs.v[i].path, &r, quiet || json);
+			say_result(jobs.v[i].path, &r, &l, quiet || json);
+		free(l.v);
 		if (r.status == AL_IMPORT_REFUSED)
 			rc = worst(rc, one ? one : r.err.code);
 		al_import_result_release(&r);
