@@ -126,6 +126,12 @@ static bool ends_url(const unsigned char *p, const unsigned char *end)
 	return c >= 0x80 && usep_len(p, end) > 0;
 }
 
+/* Is the '#' at p a route ("#/", "#!") rather than a fragment? */
+static bool is_route(const unsigned char *p, const unsigned char *end)
+{
+	return p + 1 < end && (p[1] == '/' || p[1] == '!');
+}
+
 /* A URL's trailing bytes that belong to the sentence or the Markdown. */
 static bool url_trailer(unsigned char c)
 {
@@ -248,6 +254,10 @@ static int emit(struct walk *w, const char *prefix, const unsigned char *t,
 	if (w->full)
 		return 0;
 	k = cut_len(t, n, AL_TERM_LEN_MAX - plen);
+	/* a cut token does not end in a mark */
+	while (k < n && k > 1 &&
+	       (is_inner_mark(t[k - 1]) || t[k - 1] == '+' || t[k - 1] == '_'))
+		k--;
 	if (plen)
 		memcpy(w->buf, prefix, plen);
 	for (size_t i = 0; i < k; i++) {
@@ -375,25 +385,74 @@ static bool scan_url(struct walk *w, const unsigned char *p,
 		r = p + 8;
 	else
 		return false;
-	for (u = r; u < end && !ends_url(u, end); u++)
+	/* nothing but trailing marks before the end or a fragment: no URL
+	 * (decided here, so "http://#http://#..." is not read again and
+	 * again to its end) */
+	for (u = r;; u++) {
+		if (u == end || ends_url(u, end))
+			return false;
+		if (*u == '#' && !is_route(u, end))
+			return false;
+		if (!url_trailer(*u))
+			break;
+	}
+	for (; u < end && !ends_url(u, end); u++)
 		;
 	stop = u;
 	/* a fragment names a place in the page, unless it is a route */
 	for (const unsigned char *f = r; f < u; f++) {
 		if (*f == '#') {
-			if (f + 1 < u && (f[1] == '/' || f[1] == '!'))
-				break;
-			u = f;
+			if (!is_route(f, end))
+				u = f;
 			break;
 		}
 	}
 	while (u > r && url_trailer(u[-1]))
 		u--;
-	if (u == r)
-		return false;
+	assert(u > r);
 	*next = stop;
 	*rc = emit(w, URL_PREFIX, r, (size_t)(u - r), AL_TERM_URL);
 	return true;
+}
+
+/* The end of the word that starts at p (starts_word). */
+static const unsigned char *word_end(const unsigned char *p,
+				     const unsigned char *end)
+{
+	const unsigned char *q, *vok = NULL; /* p..vok is a version */
+	bool vdead = false;
+
+	for (q = p + 1; q < end; q++) {
+		if (*q == '_' || is_alnum(*q))
+			continue;
+		if (*q >= 0x80 && usep_len(q, end) == 0)
+			continue;
+		if (q + 1 == end || !starts_word(q + 1, end))
+			break;
+		if (is_inner_mark(*q))
+			continue;
+		if (*q != '+' || vdead)
+			break;
+		/* '+' joins a version's suffix; the word so far is checked
+		 * once, then only what follows, so a long "1.1+1+1+..." is
+		 * read once */
+		if (!vok) {
+			if (is_version(p, (size_t)(q - p)))
+				vok = q;
+			else
+				vdead = true;
+		}
+		for (; vok && vok < q; vok++) {
+			if (!is_alnum(*vok) && *vok != '_' && *vok != '.' &&
+			    *vok != '-' && *vok != '+') {
+				vdead = true;
+				break;
+			}
+		}
+		if (vdead)
+			break;
+	}
+	return q;
 }
 
 /* An HTML character reference at p ("&lt;", "&#60;", "&#x3c;"): its
@@ -494,17 +553,7 @@ int al_terms_tokens(const char *text, size_t len,
 			p = q;
 			continue;
 		}
-		for (q = p + 1; q < end; q++) {
-			if (*q == '_' || is_alnum(*q))
-				continue;
-			if (*q >= 0x80 && usep_len(q, end) == 0)
-				continue;
-			if (q + 1 < end && starts_word(q + 1, end) &&
-			    (is_inner_mark(*q) ||
-			     (*q == '+' && is_version(p, (size_t)(q - p)))))
-				continue;
-			break;
-		}
+		q = word_end(p, end);
 		if ((rc = emit_word(&w, p, (size_t)(q - p))) != 0)
 			return rc;
 		p = q;

@@ -46,7 +46,8 @@
  *   of one character (one byte, or one UTF-8 sequence) that are not
  *   digits are dropped, parts included; a token longer than
  *   AL_TERM_LEN_MAX bytes ("url:" included) is cut there, or a little
- *   before so as not to end inside a UTF-8 sequence.
+ *   before so as not to end inside a UTF-8 sequence or on a mark
+ *   ('.', '-', '/', ':', '@', '+', '_').
  * - At most AL_TERMS_TOKENS_MAX tokens of a text are read (given to the
  *   callback, parts included); the rest is ignored (a report is not made
  *   slow to compare by its length).

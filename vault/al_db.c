@@ -256,7 +256,8 @@ static int harden(sqlite3 *db, struct al_error *err)
 		    "PRAGMA synchronous = FULL;"
 		    "PRAGMA foreign_keys = ON;"
 		    "PRAGMA cell_size_check = ON;"
-		    "PRAGMA secure_delete = ON;",
+		    "PRAGMA secure_delete = ON;"
+		    "PRAGMA cache_size = -32768;",
 		    "configuring", err);
 }
 

@@ -460,20 +460,20 @@ static int side_load(sqlite3 *db, const char *id, int64_t doc, struct side *s,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+#define SIDE_COLUMNS                                                      \
+	"SELECT r.id, m.json, r.signer, s.data, r.imported, "             \
+	"r.duplicate_of, r.title FROM reports r JOIN metas m ON m.sha256 " \
+	"= r.meta LEFT JOIN dedup_docs d ON d.report = r.id LEFT JOIN "    \
+	"sketches s ON s.sha256 = d.sketch "
 	if ((rc = prepare(db,
-			  "SELECT r.id, m.json, r.signer, s.data, r.imported, "
-			  "r.duplicate_of, r.title FROM reports r JOIN metas m ON "
-			  "m.sha256 = r.meta LEFT JOIN dedup_docs d ON "
-			  "d.report = r.id LEFT JOIN sketches s ON s.sha256 = "
-			  "d.sketch WHERE (?1 IS NOT NULL AND r.id = ?1) OR "
-			  "(?1 IS NULL AND d.doc = ?2)",
+			  id ? SIDE_COLUMNS "WHERE r.id = ?1"
+			     : SIDE_COLUMNS "WHERE d.doc = ?2",
 			  &st, err)))
 		return rc;
 	if (id)
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int64(st, 2, doc);
+		sqlite3_bind_int64(st, 2, doc);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		rc = AL_ENOTFOUND;

@@ -750,6 +750,70 @@ static void test_terms__decode_accepts_extremes(void **state)
 
 /* ---- speed ------------------------------------------------------------ */
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Inputs that a scanner looking back or ahead would read again and
+ * again: each must take one pass (a quadratic scan of 4 MiB takes
+ * minutes; the bound is loose on purpose). */
+static void test_terms__hostile_input_is_read_once(void **state)
+{
+	static const char *const units[] = {"+1", "http://#", "ab-", "x."};
+	size_t size = 4u << 20;
+	char *text = malloc(size + 8);
+	struct toks *t = calloc(1, sizeof(*t));
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(t);
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		size_t ul = strlen(units[u]), n = 0;
+		struct timespec t0;
+		double ms;
+
+		if (u == 0) {
+			memcpy(text, "1.0", 3);
+			n = 3;
+		}
+		while (n + ul <= size) {
+			memcpy(text + n, units[u], ul);
+			n += ul;
+		}
+		memset(t, 0, sizeof(*t));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(al_terms_tokens(text, n, collect, t), 0);
+		ms = ms_since(&t0);
+		print_message("# %zu bytes of '%s': %zu tokens, %.1f ms\n", n,
+			      units[u], t->count, ms);
+		if (ms > 5000)
+			fail_msg("'%s' x %zu took %.0f ms", units[u], n / ul,
+				 ms);
+		if (u == 0)
+			assert_int_equal(t->count, 1);
+		else if (u == 3)
+			assert_int_equal(t->count, 1);
+		else
+			assert_int_equal(t->count, AL_TERMS_TOKENS_MAX);
+	}
+	/* "1.0+1+1..." is one version, cut, without a trailing '+' */
+	memcpy(text, "1.0", 3);
+	for (size_t i = 3; i < 200; i += 2)
+		memcpy(text + i, "+1", 2);
+	strcpy(text + 300, "1.0");
+	for (size_t i = 303; i < 303 + 60; i += 2)
+		strcpy(text + i, "+1");
+	strcat(text + 300, "/v");
+	assert_string_equal(tokens_n(text, 199), text + 300);
+	free(t);
+	free(text);
+}
+
 static void test_terms__tokenises_a_long_report_quickly(void **state)
 {
 	static const char *const words[] = {
@@ -835,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_terms__decode_refuses_length_mismatch),
 		cmocka_unit_test(test_terms__decode_refuses_bad_terms),
 		cmocka_unit_test(test_terms__decode_accepts_extremes),
+		cmocka_unit_test(test_terms__hostile_input_is_read_once),
 		cmocka_unit_test(test_terms__tokenises_a_long_report_quickly),
 	};
 
