@@ -19,18 +19,17 @@
 /*
  * English function words, sorted (bsearch): too common to tell two reports
  * apart.  Negations and prepositions of time or place that change what a
- * report says ("not", "no", "without", "before") are not here.
+ * report says ("not", "no", "without", "before", "after") are not here.
  */
 static const char *const stop_words[] = {
-	"about", "after", "all",   "also", "an",    "and",  "any",   "are",
-	"as",    "at",    "be",    "been", "but",   "by",   "can",   "could",
-	"did",   "do",    "does",  "for",  "from",  "had",  "has",   "have",
-	"how",   "if",    "in",    "into", "is",    "it",   "its",   "may",
-	"more",  "of",    "on",    "or",   "other", "our",  "so",    "some",
-	"such",  "than",  "that",  "the",  "their", "then", "there", "these",
-	"they",  "this",  "those", "to",   "was",   "we",   "were",  "when",
-	"where", "which", "while", "who",  "will",  "with", "would", "you",
-	"your",
+	"about", "all",   "also", "an",    "and",  "any",   "are",   "as",
+	"at",    "be",    "been", "but",   "by",   "can",   "could", "did",
+	"do",    "does",  "for",  "from",  "had",  "has",   "have",  "how",
+	"if",    "in",    "into", "is",    "it",   "its",   "may",   "more",
+	"of",    "on",    "or",   "other", "our",  "so",    "some",  "such",
+	"than",  "that",  "the",  "their", "then", "there", "these", "they",
+	"this",  "those", "to",   "was",   "we",   "were",  "when",  "where",
+	"which", "while", "who",  "will",  "with", "would", "you",   "your",
 };
 
 #define STOP_MIN 2

@@ -324,6 +324,15 @@ static void test_terms__drops_stop_words_and_single_letters(void **state)
 		      "in it, and so on",
 		      "attacker read files");
 	assert_tokens("a I x 7 é 0", "7 0");
+	/* the whole list (docs/dedup.md) */
+	assert_tokens("about all also an and any are as at be been but by can "
+		      "could did do does for from had has have how if in into "
+		      "is it its may more of on or other our so some such than "
+		      "that the their then there these they this those to was "
+		      "we were when where which while who will with would you "
+		      "your",
+		      "");
+	assert_tokens("After Before ABOUT", "after before");
 	/* negations stay */
 	assert_tokens("not without no", "not without no");
 	/* stop words are whole words only */
