@@ -860,11 +860,13 @@ def dups_all(args, P, info):
     vault = os.path.join(args.work, "vault")
     out, times, inproc = {}, [], []
     todo = [m for m in info["records"] if m.get("imported")]
-    say("airlock-vault dups ID --json --all, for %d reports" % len(todo))
+    say("airlock-vault dups ID --json --all --limit 0, for %d reports"
+        % len(todo))
     raw = open(os.path.join(args.work, "dups.jsonl"), "w")
     for i, m in enumerate(todo, 1):
+        # --limit 0: every candidate (the command lists 10 by default)
         cmd = [P["vault"], "--vault", vault, "dups", m["report"], "--json",
-               "--all"]
+               "--all", "--limit", "0"]
         t0 = time.perf_counter()
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         dt = time.perf_counter() - t0
@@ -1052,7 +1054,7 @@ def print_roc(pairs):
 
 def print_times(times, inproc, n_reports):
     ms = sorted(t * 1000 for t in times)
-    print("Time per 'dups ID --json --all' call (%d calls, a vault of %d "
+    print("Time per 'dups ID --json --all --limit 0' call (%d calls, a vault of %d "
           "reports), around the process:" % (len(ms), n_reports))
     if ms:
         print("  median %.1f ms, p90 %.1f ms, max %.1f ms" % (

@@ -117,7 +117,8 @@ def base_manifest(opts):
                 {"introduced": "4.0.0"}, {"fixed": "4.2.1"}]}],
         }],
         "description": opts.description,
-        "steps": "1. Add a note with <img src=x onerror=alert(1)>\n"
+        "steps": opts.steps if opts.steps is not None else
+                 "1. Add a note with <img src=x onerror=alert(1)>\n"
                  "2. Open it as another agent",
         "impact": "Session theft.",
         "reporter": {"name": opts.reporter, "contact": "r@example.net",
@@ -127,7 +128,35 @@ def base_manifest(opts):
     }
     if opts.extra:
         m["additional"] = opts.extra
+    for spec in opts.set:
+        path, sep, value = spec.partition("=")
+        if not sep or not path:
+            raise SystemExit("mkbundle: --set wants KEY=JSON, not %r" % spec)
+        set_path(m, path, json.loads(value))
+    for path in opts.unset:
+        unset_path(m, path)
     return m
+
+
+def set_path(m, path, value):
+    """m[a][b]... = value for the dotted path "a.b..." (objects on the way
+    are made as needed; an object value is merged into one already
+    there)."""
+    keys = path.split(".")
+    for k in keys[:-1]:
+        m = m.setdefault(k, {})
+    last = keys[-1]
+    if isinstance(value, dict) and isinstance(m.get(last), dict):
+        m[last].update(value)
+    else:
+        m[last] = value
+
+
+def unset_path(m, path):
+    keys = path.split(".")
+    for k in keys[:-1]:
+        m = m.get(k, {})
+    m.pop(keys[-1], None)
 
 
 def tar_info(name, size, type=tarfile.REGTYPE, linkname="", mode=0o644):
@@ -983,6 +1012,16 @@ def parse_args(argv):
     p.add_argument("--description",
                    default="Notes are rendered without escaping.")
     p.add_argument("--extra", help="the manifest's 'additional' text")
+    p.add_argument("--steps", help="the manifest's 'steps' text")
+    p.add_argument("--set", action="append", default=[],
+                   metavar="KEY=JSON",
+                   help="set a manifest field (a dotted path such as "
+                        "reporter.contact; an object is merged into the "
+                        "one there) to a JSON value, after the others "
+                        "(repeatable): affected, class, cwe, steps, ...")
+    p.add_argument("--unset", action="append", default=[], metavar="KEY",
+                   help="remove a manifest field (a dotted path; "
+                        "repeatable)")
     p.add_argument("--attach", action="append", default=[],
                    metavar="NAME=TEXT|NAME=@FILE",
                    help="an attachment attachments/NAME (repeatable)")
