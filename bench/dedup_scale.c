@@ -5,13 +5,16 @@
  * reports (default 100000) straight into the derived tables the index
  * reads (reports, metas, sketches, dedup_*: no gpg, no events), then times
  * CHECKS (default 200) calls of al_vault_dups on reports picked at random,
- * and prints the median, p90 and max, and the ledger's size.
+ * and prints the median, p90 and max, and the ledger's size.  With DB
+ * (a path), the ledger is kept there, and reused when it exists (only the
+ * checks run).
  *
  * The texts: 120 to 400 words drawn from a Zipf-distributed vocabulary of
  * 200,000 words (s = 1.1), plus a few versions and identifiers; every
  * 50th report is a near copy of an earlier one (a duplicate to find).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +118,14 @@ int main(int argc, char **argv)
 	struct stat st;
 	sqlite3 *db;
 
-	if (n < 10 || checks < 1 || !mkdtemp(dir))
-		return die(NULL, "usage: dedup-scale [N >= 10] [CHECKS]");
-	snprintf(path, sizeof(path), "%s/ledger.sqlite", dir);
+	const char *keep = argc > 3 ? argv[3] : NULL;
+	bool reuse = keep && !stat(keep, &st);
+
+	if (n < 10 || checks < 1 || (!keep && !mkdtemp(dir)))
+		return die(NULL, "usage: dedup-scale [N >= 10] [CHECKS] [DB]");
+	snprintf(path, sizeof(path), "%s", keep ? keep : dir);
+	if (!keep)
+		snprintf(path, sizeof(path), "%s/ledger.sqlite", dir);
 	if (al_db_open(path, true, &db, &err))
 		return die(NULL, err.msg);
 	cdf = malloc(VOCAB * sizeof(*cdf));
@@ -151,7 +159,7 @@ int main(int argc, char **argv)
 		return die(db, "preparing");
 	t0 = now_ms();
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; i < n && !reuse; i++) {
 		char id[64], msha[AL_SHA256_HEX], ssha[AL_SHA256_HEX];
 		char mjson[512];
 		struct al_terms t = {0};
@@ -206,8 +214,10 @@ int main(int argc, char **argv)
 	sqlite3_finalize(rep);
 	sqlite3_finalize(sk);
 	fprintf(stderr, "\n");
-	printf("indexed %ld synthetic reports in %.1f s (%.2f ms a report)\n",
-	       n, (now_ms() - t0) / 1e3, (now_ms() - t0) / (double)n);
+	if (!reuse)
+		printf("indexed %ld synthetic reports in %.1f s (%.2f ms a "
+		       "report)\n",
+		       n, (now_ms() - t0) / 1e3, (now_ms() - t0) / (double)n);
 	v.db = db;
 	{
 		size_t found = 0, likely = 0;
@@ -241,12 +251,14 @@ int main(int argc, char **argv)
 		printf("ledger.sqlite: %.1f MiB (%.1f KiB a report; the index "
 		       "only: no events, bundles or checkpoints)\n",
 		       st.st_size / 1048576.0, st.st_size / 1024.0 / (double)n);
-	snprintf(buf, sizeof(buf), "%s-wal", path);
-	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s-shm", path);
-	unlink(buf);
-	unlink(path);
-	rmdir(dir);
+	if (!keep) {
+		snprintf(buf, sizeof(buf), "%s-wal", path);
+		unlink(buf);
+		snprintf(buf, sizeof(buf), "%s-shm", path);
+		unlink(buf);
+		unlink(path);
+		rmdir(dir);
+	}
 	free(cdf);
 	free(times);
 	return 0;

@@ -425,10 +425,12 @@ static void df_free(struct dfcache *c)
 /* ---- the search ---- */
 
 /* How many of the report's rarest terms are looked up, how many reports
- * a term may have to be looked up at all, how many candidates are scored. */
+ * a term may have to be looked up at all, how many postings are read in
+ * all, how many candidates are scored. */
 #define SEEK_TERMS 64
 #define SEEK_DF_MIN 50
-#define SEEK_DF_SHARE 20 /* a term in more than 1/20 of the reports: no */
+#define SEEK_DF_SHARE 200 /* a term in more than 1/200 of the reports: no */
+#define SEEK_BUDGET 16384 /* postings read at most */
 #define CANDIDATES 48
 #define FOLLOW_MAX 64
 
@@ -605,7 +607,7 @@ static int gather(sqlite3 *db, const struct side *q, int64_t qdoc,
 		  size_t *nout, struct al_error *err)
 {
 	struct accs a = {0};
-	size_t nseek = 0;
+	size_t nseek = 0, budget = 0;
 	struct seek *seek = NULL;
 	sqlite3_stmt *st = NULL;
 	uint64_t dfmax = docs / SEEK_DF_SHARE;
@@ -662,10 +664,12 @@ static int gather(sqlite3 *db, const struct side *q, int64_t qdoc,
 				  "? AND doc != ? LIMIT ?",
 				  &st, err)))
 			goto out;
-		for (i = 0; i < nseek; i++) {
+		for (i = 0; i < nseek && budget < SEEK_BUDGET; i++) {
 			double w = log(((double)docs + 1.0) /
 				       ((double)seek[i].df + 1.0)) +
 				   1.0;
+
+			budget += seek[i].df;
 
 			sqlite3_bind_int64(st, 1, seek[i].term);
 			sqlite3_bind_int64(st, 2, qdoc);
