@@ -1063,11 +1063,15 @@ static json_t *credit_entry(const json_t *row)
 
 	if (!o)
 		return NULL;
-	for (size_t k = 0; k < 6; k++)
+	for (size_t k = 0; k < 5; k++)
 		if (!put(o, keys[k],
 			 str(row, keys[k]) ? json_string(str(row, keys[k]))
 					   : json_null()))
 			goto nomem;
+	/* the reporter of the report, or of a duplicate of it */
+	if (!put(o, keys[5],
+		 json_string(str(row, "role") ? str(row, "role") : "finder")))
+		goto nomem;
 	/* a fixed report's title waits for its disclosure */
 	if (!put(o, "title",
 		 !strcmp(state, "disclosed") && str(row, "title")

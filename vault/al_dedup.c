@@ -431,7 +431,7 @@ static void df_free(struct dfcache *c)
 #define SEEK_DF_MIN 50
 #define SEEK_DF_SHARE 200 /* a term in more than 1/200 of the reports: no */
 #define SEEK_BUDGET 16384 /* postings read at most */
-#define CANDIDATES 48
+#define CANDIDATES 24
 #define FOLLOW_MAX 64
 
 struct side {

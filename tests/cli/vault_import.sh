@@ -54,7 +54,8 @@ check "the compressed ones hold a compressed packet, the others none" \
 imported() {
     local name=$1 file=$2 id=$3 title=$4
     vimport "$V" "$file"
-    if expect_exit 0 && [ "$(cat "$WORK/out")" = "$file: imported $id \"$title\"" ] &&
+    # the first line (a second names likely duplicates: the fixtures share a text)
+    if expect_exit 0 && [ "$(head -n 1 "$WORK/out")" = "$file: imported $id \"$title\"" ] &&
         scratch_clean; then
         ok "$name"
     else
@@ -137,7 +138,7 @@ check "...adding no report" test "$(count "$V" reports)" = "$reports"
 mkb good "$B/a-rev2.gpg" --to "$M" --id $ID_A --title "A, revised" --attach poc.html=@"$WORK/poc.html" --attach fix.patch=diff
 vimport "$V" "$B/a-rev2.gpg"
 check "the same report id with new content is revision 2 (with its title)" \
-    sh -c "[ $RC -eq 0 ] && [ \"\$(cat '$WORK/out')\" = '$B/a-rev2.gpg: revision 2 of $ID_A \"A, revised\"' ]"
+    sh -c "[ $RC -eq 0 ] && [ \"\$(head -n 1 '$WORK/out')\" = '$B/a-rev2.gpg: revision 2 of $ID_A \"A, revised\"' ]"
 check "...adding no report but a bundle" \
     test "$(count "$V" reports)/$(count "$V" bundles)" = "$reports/$((bundles + 1))"
 mkb good "$B/a-rev3.gpg" --to "$M" --id $ID_A --title "A, revised twice"
@@ -172,8 +173,8 @@ check "...the good ones are in the vault, the hidden file was skipped" \
 mkb good "$WORK/f4.gpg" --to "$M" --attach poc.html=four
 vimport "$V" "$WORK/f4.gpg" "$F/2-bad.gpg" "$F/1-good.gpg"
 check "several files: human lines on stdout in order, the refusal on stderr, exit 1" \
-    sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$WORK/out') -eq 2 ] && head -1 '$WORK/out' | grep -q '^$WORK/f4.gpg: imported ' &&
-        sed -n 2p '$WORK/out' | grep -qx '$F/1-good.gpg: replay of $F1' && grep -q '^airlock-vault: $F/2-bad.gpg: ' '$WORK/err'"
+    sh -c "[ $RC -eq 1 ] && [ \$(grep -vc '^  ' '$WORK/out') -eq 2 ] && head -1 '$WORK/out' | grep -q '^$WORK/f4.gpg: imported ' &&
+        grep -v '^  ' '$WORK/out' | sed -n 2p | grep -qx '$F/1-good.gpg: replay of $F1' && grep -q '^airlock-vault: $F/2-bad.gpg: ' '$WORK/err'"
 
 # ---- list, show ------------------------------------------------------------
 run "$VAULT_BIN" --vault "$V" list
@@ -243,7 +244,7 @@ SQLT="x'); DROP TABLE reports; --"
 mkb good "$B/sql.gpg" --to "$M" --title "$SQLT" --reporter "Robert'); DROP TABLE events; --"
 vimport "$V" "$B/sql.gpg"
 check "a title like an SQL injection imports" expect_exit 0
-SQL_ID=$(awk '{print $3}' "$WORK/out")
+SQL_ID=$(awk 'NR == 1 {print $3}' "$WORK/out")
 run "$VAULT_BIN" --vault "$V" show --json "$SQL_ID"
 check "...stored verbatim (show --json)" \
     json_check "$WORK/out" "d['title'] == \"$SQLT\" and d['reporter'] == \"Robert'); DROP TABLE events; --\""

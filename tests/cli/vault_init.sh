@@ -27,7 +27,7 @@ check "first event is init with the key, then the first checkpoint" \
 1|checkpoint|$KEY" ]
 check "a new vault begins with signed checkpoint 2" \
     [ "$(ledger_q "$V/ledger.sqlite" "select size from checkpoints")" = 2 ]
-check "schema version 3" [ "$(ledger_q "$V/ledger.sqlite" "pragma user_version")" = 3 ]
+check "schema version 4" [ "$(ledger_q "$V/ledger.sqlite" "pragma user_version")" = 4 ]
 check "WAL journal" [ "$(ledger_q "$V/ledger.sqlite" "pragma journal_mode")" = wal ]
 run vault --vault "$V" list
 check "list of an empty vault" expect_exit 0

@@ -758,14 +758,17 @@ static void test_credits__public_fixed_or_disclosed_grouped(void **state)
 		    "[{\"name\": \"Ada\", \"reports\": [{\"report\": \"r8\", "
 		    "\"state\": \"disclosed\", \"fixed_version\": \"3.0\", "
 		    "\"fixed_at\": \"2026-04-01T00:00:00Z\", \"disclosed_at\": "
-		    "\"2026-04-02T00:00:00Z\", \"title\": \"ada's\"}]},"
+		    "\"2026-04-02T00:00:00Z\", \"role\": \"finder\", "
+		    "\"title\": \"ada's\"}]},"
 		    " {\"name\": \"Jane\", \"reports\": [{\"report\": \"r1\", "
 		    "\"state\": \"fixed\", \"fixed_version\": \"1.0\", "
 		    "\"fixed_at\": \"2026-01-01T00:00:00Z\", \"disclosed_at\": "
-		    "null, \"title\": null}, {\"report\": \"r2\", \"state\": "
+		    "null, \"role\": \"finder\", \"title\": null}, "
+		    "{\"report\": \"r2\", \"state\": "
 		    "\"disclosed\", \"fixed_version\": \"2.0\", \"fixed_at\": "
 		    "\"2026-02-01T00:00:00Z\", \"disclosed_at\": "
-		    "\"2026-03-01T00:00:00Z\", \"title\": \"second\"}]}]");
+		    "\"2026-03-01T00:00:00Z\", \"role\": \"finder\", "
+		    "\"title\": \"second\"}]}]");
 	/* the anonymous reporter leaves no trace */
 	s = dump(c);
 	assert_null(strstr(s, "Anon"));

@@ -18,6 +18,7 @@
 
 #include "al_hash.h"
 #include "al_ledger.h"
+#include "al_dedup.h"
 #include "al_triage.h"
 #include "al_vault.h"
 #include "test_data.h"
@@ -2038,42 +2039,46 @@ static void test_triage__vault_status_duplicate_self(void **state)
 {
 	struct fx *f = *state;
 	struct al_error err = {0};
-	struct al_status_opts self = {.of = ID_A}, none = {0};
-	struct al_status_opts ok = {.of = ID_B};
+	struct al_status_opts none = {0}, ok = {.of = ID_A};
+	char original[40];
 	struct al_move m;
 	int64_t n0;
 
 	import_at(f, ID_A, T_PAST);
 	import_at(f, ID_B, T_PAST);
 	n0 = nevents(f);
-	cmd_refused(f,
-		    al_vault_status(f->v, ID_A, "duplicate", &self, &m, &err),
+	cmd_refused(f, al_vault_dup(f->v, ID_A, ID_A, original, &err),
 		    AL_EINVAL, "cannot duplicate itself");
 	cmd_refused(f,
-		    al_vault_status(f->v, ID_A, "duplicate", &none, &m, &err),
-		    AL_EUSAGE, "duplicate needs --of ID");
-	cmd_refused(f, al_vault_status(f->v, ID_A, "spam", &ok, &m, &err),
+		    al_vault_status(f->v, ID_B, "duplicate", &none, &m, &err),
+		    AL_EINVAL, "has no duplicate decision: record it first");
+	cmd_refused(f, al_vault_status(f->v, ID_B, "spam", &ok, &m, &err),
 		    AL_EUSAGE, "--of goes with duplicate only");
+	cmd_refused(f, al_vault_dup(f->v, ID_A, ID_B, original, &err),
+		    AL_EINVAL, "the earlier report is the original");
+	assert_int_equal(al_vault_dup(f->v, ID_B, ID_A, original, &err), 0);
+	assert_string_equal(original, ID_A);
+	assert_string_equal(col_str(f, ID_B, "duplicate_of"), ID_A);
+	assert_string_equal(col_str(f, ID_B, "state"), "new");
 	assert_int_equal(
-		al_vault_status(f->v, ID_A, "duplicate", &ok, &m, &err), 0);
-	assert_string_equal(col_str(f, ID_A, "duplicate_of"), ID_B);
+		al_vault_status(f->v, ID_B, "duplicate", &none, &m, &err), 0);
+	assert_string_equal(col_str(f, ID_B, "duplicate_of"), ID_A);
 	/* closed unseen: acknowledged then */
-	assert_int_equal(col_int(f, ID_A, "acked_t"),
-			 col_int(f, ID_A, "closed_t"));
+	assert_int_equal(col_int(f, ID_B, "acked_t"),
+			 col_int(f, ID_B, "closed_t"));
 }
 
-/* al_triage.h: AL_EINVAL for "an unknown or self 'of'". */
+/* al_dedup.h: an unknown original. */
 static void test_triage__vault_status_duplicate_of_unknown(void **state)
 {
 	struct fx *f = *state;
 	struct al_error err = {0};
-	struct al_status_opts o = {.of = ID_X};
-	struct al_move m;
+	char original[40];
 	int64_t n0;
 
 	import_at(f, ID_A, T_PAST);
 	n0 = nevents(f);
-	cmd_refused(f, al_vault_status(f->v, ID_A, "duplicate", &o, &m, &err),
+	cmd_refused(f, al_vault_dup(f->v, ID_A, ID_X, original, &err),
 		    AL_ENOTFOUND, "--of: no report");
 }
 

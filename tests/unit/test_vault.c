@@ -240,7 +240,7 @@ static void test_vault__pragmas(void **state)
 	assert_string_equal(c, "1");
 	free(c);
 	c = query_text(f->db, "PRAGMA user_version", &len);
-	assert_string_equal(c, "3");
+	assert_string_equal(c, "4");
 	free(c);
 }
 

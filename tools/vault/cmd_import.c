@@ -233,11 +233,12 @@ static void say_result(const char *file, const struct al_import_result *r,
 	else
 		printf(": imported %s \"", r->report);
 	vault_print_visible(stdout, r->title ? r->title : "");
-	fputs("\"", stdout);
+	fputs("\"\n", stdout);
+	/* a second line, so that the first stays the import's own */
 	for (size_t i = 0; l && i < l->n; i++)
-		printf("%s%.8s (%.2f)", i ? ", " : "; likely duplicate of ",
-		       l->v[i].report, l->v[i].m.score);
-	fputs("\n", stdout);
+		printf("%s%.8s (%.2f)%s", i ? ", " : "  likely duplicate of ",
+		       l->v[i].report, l->v[i].m.score,
+		       i + 1 == l->n ? " (airlock-vault dups)\n" : "");
 }
 
 static int worst(int a, int b)
