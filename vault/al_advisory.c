@@ -1055,9 +1055,9 @@ static bool credited(const json_t *row)
 
 static json_t *credit_entry(const json_t *row)
 {
-	static const char *const keys[] = {"report",   "state",
+	static const char *const keys[] = {"report",        "state",
 					   "fixed_version", "fixed_at",
-					   "disclosed_at", "role"};
+					   "disclosed_at",  "role"};
 	const char *state = str(row, "state");
 	json_t *o = json_object();
 
@@ -1396,7 +1396,7 @@ int al_vault_credits(struct al_vault *v, enum al_export_format format,
 {
 	static const char *const names[] = {
 		"name",     "credit",       "report", "state", "fixed_version",
-		"fixed_at", "disclosed_at", "title",  "role", NULL,
+		"fixed_at", "disclosed_at", "title",  "role",  NULL,
 	};
 	json_t *rows = NULL, *credits = NULL;
 	int rc;
@@ -1405,8 +1405,8 @@ int al_vault_credits(struct al_vault *v, enum al_export_format format,
 	if (format != AL_EXPORT_TEXT && format != AL_EXPORT_JSON)
 		return al_error_set(err, AL_EUSAGE, "credits are text or json");
 	/* the finder of each report, and the reporters of its duplicates
-	 * (followed to the original) as independent finders: not when the
-	 * same key, contact or name sent both (a re-send) */
+	 * (followed to the original) as independent finders, once each: not
+	 * when the same key, contact or name sent both (a re-send) */
 	if ((rc = query_rows(v,
 			     "WITH RECURSIVE up (id, root, depth) AS (SELECT "
 			     "id, duplicate_of, 1 FROM reports WHERE "
@@ -1420,7 +1420,8 @@ int al_vault_credits(struct al_vault *v, enum al_export_format format,
 			     "SELECT reporter, credit, id, state, "
 			     "fixed_version, fixed_t, CASE WHEN state = "
 			     "'disclosed' THEN state_t END, title, 'finder' "
-			     "FROM reports UNION ALL SELECT d.reporter, "
+			     "FROM reports UNION ALL SELECT DISTINCT "
+			     "d.reporter, "
 			     "d.credit, o.id, o.state, o.fixed_version, "
 			     "o.fixed_t, CASE WHEN o.state = 'disclosed' THEN "
 			     "o.state_t END, o.title, 'independent finder' "

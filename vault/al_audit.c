@@ -164,8 +164,8 @@ static int check_shape(int64_t seq, const char *kind, const json_t *ev,
 		       struct al_error *err)
 {
 	static const char *const kinds[] = {
-		"init",      "import", "replay",     "refused", "open",
-		"tombstone", "export", "checkpoint", "ack",     "triage",
+		"init",      "import", "replay",     "refused",   "open",
+		"tombstone", "export", "checkpoint", "ack",       "triage",
 		"status",    "note",   "reply",      "duplicate", "undup",
 	};
 	const char *at = json_string_value(json_object_get(ev, "at"));
@@ -637,15 +637,16 @@ static int compare_table(sqlite3 *db, const char *table, const char *key,
 	}
 	sqlite3_bind_value(x, 1, sqlite3_column_value(st, 0));
 	sqlite3_bind_value(y, 1, sqlite3_column_value(st, 0));
+	/* temp.audit_X is the table as found, main.X the one rebuilt */
 	if (sqlite3_step(x) != SQLITE_ROW) {
-		rc = fail(err,
-			  "%s %s is in the %s table, but no event makes it",
-			  what, id, table);
+		rc = fail(err, "%s %s is missing from the %s table", what, id,
+			  table);
 		goto out;
 	}
 	if (sqlite3_step(y) != SQLITE_ROW) {
-		rc = fail(err, "%s %s is missing from the %s table", what, id,
-			  table);
+		rc = fail(err,
+			  "%s %s is in the %s table, but no event makes it",
+			  what, id, table);
 		goto out;
 	}
 	for (int i = 0; i < sqlite3_column_count(x); i++) {
@@ -706,13 +707,14 @@ static int check_derived(struct audit *a, struct al_error *err)
 				   "json_extract(data, '$.meta') IS NOT NULL) "
 				   "LIMIT 1",
 				   err)) ||
-	    (rc = check_referenced(db, "sketches",
-				   "SELECT sha256 FROM sketches WHERE sha256 NOT "
-				   "IN (SELECT json_extract(data, '$.sketch') "
-				   "FROM events WHERE kind = 'import' AND "
-				   "json_extract(data, '$.sketch') IS NOT NULL) "
-				   "LIMIT 1",
-				   err)) ||
+	    (rc = check_referenced(
+		     db, "sketches",
+		     "SELECT sha256 FROM sketches WHERE sha256 NOT "
+		     "IN (SELECT json_extract(data, '$.sketch') "
+		     "FROM events WHERE kind = 'import' AND "
+		     "json_extract(data, '$.sketch') IS NOT NULL) "
+		     "LIMIT 1",
+		     err)) ||
 	    (rc = check_referenced(
 		     db, "keys",
 		     "SELECT sha256 FROM keys WHERE sha256 NOT IN "

@@ -278,8 +278,8 @@ static int row_store(sqlite3 *db, const char *id, const struct row *r,
 
 bool al_triage_kind(const char *kind)
 {
-	static const char *const kinds[] = {"ack",   "triage",    "status",
-					    "note",  "reply",     "duplicate",
+	static const char *const kinds[] = {"ack",  "triage", "status",
+					    "note", "reply",  "duplicate",
 					    "undup"};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -526,9 +526,19 @@ static int apply_status(sqlite3 *db, int64_t seq, struct row *r,
 				   "it names a report the ledger does not "
 				   "have");
 	}
-	/* without a decision (ledgers from before "duplicate" events): the
-	 * original must not be a duplicate itself */
+	/* without a decision: only a report imported before "duplicate"
+	 * events (schema 4: it has no sketch), and its original must not be
+	 * a duplicate itself */
 	if (of && !*r->duplicate_of) {
+		if ((rc = exists(db,
+				 "SELECT 1 FROM dedup_docs WHERE report = ?1 "
+				 "AND sketch IS NOT NULL",
+				 report, &found, err)))
+			return rc;
+		if (found)
+			return bad(err, seq, "status",
+				   "a move to duplicate follows a duplicate "
+				   "decision");
 		if ((rc = exists(db,
 				 "SELECT 1 FROM reports WHERE id = ?1 AND "
 				 "state = 'duplicate'",
@@ -626,11 +636,12 @@ static int earlier(sqlite3 *db, const char *a, const char *b, bool *out,
 	int rc = 0;
 
 	*out = false;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT (SELECT imported FROM reports WHERE id = "
-			       "?1) < (SELECT imported FROM reports WHERE id = "
-			       "?2)",
-			       -1, &st, NULL))
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT (SELECT imported FROM reports WHERE id = "
+		    "?1) < (SELECT imported FROM reports WHERE id = "
+		    "?2)",
+		    -1, &st, NULL))
 		return al_db_fail(db, "reading the report", err);
 	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
@@ -1038,10 +1049,11 @@ static int status_opts(struct al_vault *v, const char *id, const struct row *r,
 		if ((rc = al_dedup_original(v->db, o->of, root, err)))
 			return rc;
 		if (strcmp(root, r->duplicate_of))
-			return al_error_set(err, AL_EINVAL,
-					    "--of: report %.8s is recorded as a "
-					    "duplicate of %.8s, not of %.8s",
-					    id, r->duplicate_of, o->of);
+			return al_error_set(
+				err, AL_EINVAL,
+				"--of: report %.8s is recorded as a "
+				"duplicate of %.8s, not of %.8s",
+				id, r->duplicate_of, o->of);
 	}
 	if (to == AL_STATE_OUT_OF_SCOPE) {
 		char ids[512];
@@ -1306,11 +1318,12 @@ int al_vault_dup(struct al_vault *v, const char *id, const char *of,
 		return refused(v, rc);
 	if (!before)
 		return refused(
-			v, al_error_set(err, AL_EINVAL,
-					"--of: report %.8s came after %.8s: the "
-					"earlier report is the original "
-					"('airlock-vault dup %.8s --of %.8s')",
-					root, id, root, id));
+			v,
+			al_error_set(err, AL_EINVAL,
+				     "--of: report %.8s came after %.8s: the "
+				     "earlier report is the original "
+				     "('airlock-vault dup %.8s --of %.8s')",
+				     root, id, root, id));
 	snprintf(original, 40, "%s", root);
 	return record(v, "duplicate", id, json_pack("{s:s}", "of", root), NULL,
 		      err);

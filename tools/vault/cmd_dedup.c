@@ -25,7 +25,8 @@ static const char dups_usage[] =
 	"                   earlier, via, same_reporter, reasons [{axis,\n"
 	"                   score, why}]\n"
 	"  --all            every candidate scored, below possible too, with\n"
-	"                   its features (for tuning: bench/dedup)\n"
+	"                   its features (for tuning: bench/dedup); no limit\n"
+	"                   unless --limit is given\n"
 	"  --limit N        at most N candidates (default 10; 0: no limit)\n";
 
 static const char dup_usage[] =
@@ -112,11 +113,11 @@ static json_t *dup_json(const struct al_dup *d, bool all)
 	json_object_set_new(o, "report", json_string(d->report));
 	json_object_set_new(o, "title", json_string(d->title));
 	json_object_set_new(o, "score", json_real(round3(d->m.score)));
-	json_object_set_new(o, "verdict",
-			    al_dup_verdict_name(d->m.verdict)
-				    ? json_string(
-					      al_dup_verdict_name(d->m.verdict))
-				    : json_null());
+	json_object_set_new(
+		o, "verdict",
+		al_dup_verdict_name(d->m.verdict)
+			? json_string(al_dup_verdict_name(d->m.verdict))
+			: json_null());
 	json_object_set_new(o, "earlier", json_boolean(d->earlier));
 	if (*d->via)
 		json_object_set_new(o, "via", json_string(d->via));
@@ -136,8 +137,9 @@ static json_t *dup_json(const struct al_dup *d, bool all)
 	json_object_set_new(o, "reasons", reasons);
 	if (all && (f = json_object())) {
 		for (int i = 0; i < AL_DF_COUNT; i++)
-			json_object_set_new(f, al_dedup_feature_names[i],
-					    json_real(round3(d->m.features[i])));
+			json_object_set_new(
+				f, al_dedup_feature_names[i],
+				json_real(round3(d->m.features[i])));
 		json_object_set_new(o, "features", f);
 	}
 	return o;
@@ -183,13 +185,14 @@ int cmd_dups(int argc, char **argv)
 	struct al_error err = {0};
 	struct al_vault *v = NULL;
 	struct al_dup *d = NULL;
-	size_t n = 0, limit = 10;
+	size_t n = 0, limit;
 	struct opts o;
 	char id[37];
 	int rc;
 
 	if ((rc = parse(argc, argv, dups_usage, extra, 3, &o)))
 		return rc < 0 ? rc : 0;
+	limit = o.all ? 0 : 10;
 	if (o.limit) {
 		char *end;
 		unsigned long x = strtoul(o.limit, &end, 10);

@@ -185,16 +185,13 @@ static json_t *result_json(const char *file, const struct al_import_result *r,
 		return NULL;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		json_t *d = json_pack("{s:s, s:f}", "report", l->v[i].report,
-				      "score",
-				      (double)(long long)(l->v[i].m.score *
-							      1000.0 +
-							  0.5) /
-					      1000.0);
+		json_t *d = json_pack(
+			"{s:s, s:f}", "report", l->v[i].report, "score",
+			(double)(long long)(l->v[i].m.score * 1000.0 + 0.5) /
+				1000.0);
 
 		if (d && *l->v[i].via)
-			json_object_set_new(d, "via",
-					    json_string(l->v[i].via));
+			json_object_set_new(d, "via", json_string(l->v[i].via));
 		json_array_append_new(dups, d);
 	}
 	json_object_set_new(o, "file", text_json(file));
