@@ -76,6 +76,18 @@ int al_dedup_key(sqlite3 *db, uint8_t key[AL_TERMS_KEY_LEN],
 	return 0;
 }
 
+/* "0", "0.0.0", "0.0.0-0": how a range says "every version before" */
+static bool least_version(const char *v)
+{
+	if (*v++ != '0')
+		return false;
+	while (v[0] == '.' && v[1] == '0')
+		v += 2;
+	if (v[0] == '-' && v[1] == '0')
+		v += 2;
+	return !*v;
+}
+
 static int add_versions(struct al_terms *t, const uint8_t *key,
 			const json_t *affected, struct al_error *err)
 {
@@ -95,7 +107,9 @@ static int add_versions(struct al_terms *t, const uint8_t *key,
 					const char *v = json_string_value(
 						json_object_get(e, kinds[n]));
 
+					/* "from the first version" names none */
 					if (v &&
+					    !(n == 0 && least_version(v)) &&
 					    (rc = al_terms_add_version(t, key,
 								       v, err)))
 						return rc;
@@ -113,9 +127,8 @@ static int add_versions(struct al_terms *t, const uint8_t *key,
 	return 0;
 }
 
-int al_dedup_sketch(const uint8_t key[AL_TERMS_KEY_LEN],
-		    const json_t *manifest, uint8_t **out, size_t *len,
-		    struct al_error *err)
+int al_dedup_sketch(const uint8_t key[AL_TERMS_KEY_LEN], const json_t *manifest,
+		    uint8_t **out, size_t *len, struct al_error *err)
 {
 	static const char *const fields[] = {"title", "description", "steps"};
 	struct al_terms t = {0};
@@ -132,8 +145,8 @@ int al_dedup_sketch(const uint8_t key[AL_TERMS_KEY_LEN],
 					       i ? 0 : AL_TERM_TITLE, err);
 	}
 	if (!rc)
-		rc = add_versions(&t, key, json_object_get(manifest, "affected"),
-				  err);
+		rc = add_versions(&t, key,
+				  json_object_get(manifest, "affected"), err);
 	if (!rc)
 		rc = al_terms_encode(&t, out, len, err);
 	al_terms_free(&t);
@@ -186,9 +199,8 @@ static int unindex(sqlite3 *db, int64_t doc, struct al_error *err)
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
-	if ((rc = prepare(db,
-			  "DELETE FROM dedup_postings WHERE doc = ?1; ", &st,
-			  err)))
+	if ((rc = prepare(db, "DELETE FROM dedup_postings WHERE doc = ?1; ",
+			  &st, err)))
 		return rc;
 	sqlite3_bind_int64(st, 1, doc);
 	rc = run(db, st, err);
@@ -216,8 +228,8 @@ static int load_sketch(sqlite3 *db, const char *sha, struct al_terms *t,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(db, "SELECT data FROM sketches WHERE sha256 = ?",
-			  &st, err)))
+	if ((rc = prepare(db, "SELECT data FROM sketches WHERE sha256 = ?", &st,
+			  err)))
 		return rc;
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -252,8 +264,10 @@ static int index_files(sqlite3 *db, int64_t doc, const json_t *meta,
 		return rc;
 	json_array_foreach(json_object_get(meta, "files"), i, f)
 	{
-		const char *sha = json_string_value(json_object_get(f, "sha256"));
-		const char *path = json_string_value(json_object_get(f, "path"));
+		const char *sha =
+			json_string_value(json_object_get(f, "sha256"));
+		const char *path =
+			json_string_value(json_object_get(f, "path"));
 
 		if (!sha || !path || !strncmp(path, "keys/", 5) ||
 		    json_integer_value(json_object_get(f, "size")) <= 0)
@@ -427,12 +441,12 @@ static void df_free(struct dfcache *c)
 /* How many of the report's rarest terms are looked up, how many reports
  * a term may have to be looked up at all, how many postings are read in
  * all, how many candidates are scored. */
-#define SEEK_TERMS 64
-#define SEEK_DF_MIN 50
-#define SEEK_DF_SHARE 200 /* a term in more than 1/200 of the reports: no */
-#define SEEK_BUDGET 16384 /* postings read at most */
-#define CANDIDATES 24
-#define FOLLOW_MAX 64
+#define SEEK_TERMS    64
+#define SEEK_DF_MIN   50
+#define SEEK_DF_SHARE 200   /* a term in more than 1/200 of the reports: no */
+#define SEEK_BUDGET   16384 /* postings read at most */
+#define CANDIDATES    24
+#define FOLLOW_MAX    64
 
 struct side {
 	char report[40];
@@ -462,8 +476,8 @@ static int side_load(sqlite3 *db, const char *id, int64_t doc, struct side *s,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-#define SIDE_COLUMNS                                                      \
-	"SELECT r.id, m.json, r.signer, s.data, r.imported, "             \
+#define SIDE_COLUMNS                                                       \
+	"SELECT r.id, m.json, r.signer, s.data, r.imported, "              \
 	"r.duplicate_of, r.title FROM reports r JOIN metas m ON m.sha256 " \
 	"= r.meta LEFT JOIN dedup_docs d ON d.report = r.id LEFT JOIN "    \
 	"sketches s ON s.sha256 = d.sketch "
@@ -570,7 +584,9 @@ static int acc_add(struct accs *a, int64_t doc, double w)
 		if (!s)
 			return -1;
 		for (size_t i = 0; i < a->n; i++) {
-			for (h = ((uint64_t)a->v[i].doc * 11400714819323198485ull) >> 20 &
+			for (h = ((uint64_t)a->v[i].doc *
+				  11400714819323198485ull) >>
+					 20 &
 				 (cap - 1);
 			     s[h]; h = (h + 1) & (cap - 1))
 				;
@@ -580,7 +596,8 @@ static int acc_add(struct accs *a, int64_t doc, double w)
 		a->slot = s;
 		a->scap = cap;
 	}
-	for (h = ((uint64_t)doc * 11400714819323198485ull) >> 20 & (a->scap - 1);
+	for (h = ((uint64_t)doc * 11400714819323198485ull) >> 20 &
+		 (a->scap - 1);
 	     a->slot[h]; h = (h + 1) & (a->scap - 1))
 		if (a->v[a->slot[h] - 1].doc == doc) {
 			a->v[a->slot[h] - 1].w += w;
@@ -625,7 +642,8 @@ static int gather(sqlite3 *db, const struct side *q, int64_t qdoc,
 		return rc;
 	json_array_foreach(json_object_get(q->meta, "files"), i, f)
 	{
-		const char *sha = json_string_value(json_object_get(f, "sha256"));
+		const char *sha =
+			json_string_value(json_object_get(f, "sha256"));
 
 		if (!sha)
 			continue;
@@ -653,8 +671,8 @@ static int gather(sqlite3 *db, const struct side *q, int64_t qdoc,
 
 			/* df 1: no other report has it */
 			if (d >= 2 && d <= dfmax)
-				seek[nseek++] = (struct seek){
-					q->terms.v[i].hash, d};
+				seek[nseek++] =
+					(struct seek){q->terms.v[i].hash, d};
 		}
 		qsort(seek, nseek, sizeof(*seek), seek_cmp);
 		if (nseek > SEEK_TERMS)

@@ -70,7 +70,7 @@ struct al_dup_axis {
 enum al_dup_verdict { AL_DUP_NONE, AL_DUP_POSSIBLE, AL_DUP_LIKELY };
 
 /* The score from which a pair is "possible" and "likely". */
-#define AL_DUP_POSSIBLE_AT 0.35
+#define AL_DUP_POSSIBLE_AT 0.30
 #define AL_DUP_LIKELY_AT 0.6
 
 /* One side of a comparison: what the vault keeps of a report. */

@@ -25,19 +25,14 @@ const char *const al_dedup_feature_names[AL_DF_COUNT] = {
  * --fit` on half A of the evaluation set (docs/dedup.md).
  */
 static const double weights[AL_DF_COUNT + 1] = {
-	5.0, 2.0, 1.0, -1.3, -2.0, 0.0, 0.5, 0.8, -2.6,
+	2.95, 2.46, 0.0, -2.03, -1.76, 0.0, 0.0, 0.0, -1.68,
 };
 
-/* Which axis each feature speaks for. */
-static const enum al_dup_axis_id feature_axis[AL_DF_COUNT] = {
-	AL_AXIS_TEXTUAL,    AL_AXIS_TEXTUAL,    AL_AXIS_STRUCTURAL,
-	AL_AXIS_STRUCTURAL, AL_AXIS_STRUCTURAL, AL_AXIS_STRUCTURAL,
-	AL_AXIS_STRUCTURAL, AL_AXIS_STRUCTURAL,
-};
-
-/* A shared term no other report has (df counts both). */
-#define RARE_DF 2
-#define RARE_FULL 5.0
+/* A shared term no other report has (df counts both), in a vault large
+ * enough for that to mean something: among a few reports most terms are. */
+#define RARE_DF       2
+#define RARE_MIN_DOCS 50
+#define RARE_FULL     5.0
 /* An attachment shared is as good as this score. */
 #define EXACT_SCORE 0.99
 
@@ -50,8 +45,8 @@ const char *al_dup_verdict_name(enum al_dup_verdict v)
 
 const char *al_dup_axis_name(enum al_dup_axis_id a)
 {
-	static const char *const names[AL_AXIS_COUNT] = {
-		"exact", "structural", "textual", "reporter"};
+	static const char *const names[AL_AXIS_COUNT] = {"exact", "structural",
+							 "textual", "reporter"};
 
 	return a < AL_AXIS_COUNT ? names[a] : "?";
 }
@@ -79,8 +74,8 @@ static void norm_name(const char *eco, const char *name, char *out,
 	if (!strcasecmp(eco, "Go") && len > 3) {
 		const char *s = strrchr(name, '/');
 
-		if (s && s[1] == 'v' && s[2] && strspn(s + 2, "0123456789") ==
-							strlen(s + 2))
+		if (s && s[1] == 'v' && s[2] &&
+		    strspn(s + 2, "0123456789") == strlen(s + 2))
 			len = (size_t)(s - name);
 	}
 	for (size_t i = 0; i < len && n + 1 < outsz; i++) {
@@ -107,7 +102,8 @@ json_t *al_dedup_packages(const json_t *meta)
 	json_array_foreach(aff, i, a)
 	{
 		const json_t *pkg = json_object_get(a, "package");
-		const char *eco = str(pkg, "ecosystem"), *name = str(pkg, "name");
+		const char *eco = str(pkg, "ecosystem"),
+			   *name = str(pkg, "name");
 		char norm[512], full[600];
 		bool seen = false;
 		size_t j;
@@ -132,9 +128,9 @@ static bool in_array(const json_t *arr, const char *s)
 	size_t i;
 	json_t *x;
 
-	json_array_foreach(arr, i, x) if (json_is_string(x) &&
-					  !strcmp(json_string_value(x), s))
-		return true;
+	json_array_foreach(arr, i,
+			   x) if (json_is_string(x) &&
+				  !strcmp(json_string_value(x), s)) return true;
 	return false;
 }
 
@@ -177,8 +173,10 @@ static int packages(const json_t *qm, const json_t *cm, size_t *shared,
 		{
 			json_array_foreach(ca, k, b)
 			{
-				const json_t *x1 = json_object_get(a, "package");
-				const json_t *x2 = json_object_get(b, "package");
+				const json_t *x1 =
+					json_object_get(a, "package");
+				const json_t *x2 =
+					json_object_get(b, "package");
 				char n1[512], n2[512];
 				struct al_vset *s1 = NULL, *s2 = NULL;
 				struct al_error e;
@@ -190,10 +188,10 @@ static int packages(const json_t *qm, const json_t *cm, size_t *shared,
 				    strcmp(str(x1, "ecosystem"),
 					   str(x2, "ecosystem")))
 					continue;
-				norm_name(str(x1, "ecosystem"),
-					  str(x1, "name"), n1, sizeof(n1));
-				norm_name(str(x2, "ecosystem"),
-					  str(x2, "name"), n2, sizeof(n2));
+				norm_name(str(x1, "ecosystem"), str(x1, "name"),
+					  n1, sizeof(n1));
+				norm_name(str(x2, "ecosystem"), str(x2, "name"),
+					  n2, sizeof(n2));
 				if (strcmp(n1, n2))
 					continue;
 				if (al_vset_from_osv(a, &s1, &e) ||
@@ -347,6 +345,7 @@ static void text_compare(const struct al_terms *q, const struct al_terms *c,
 				if (!va && !vb) {
 					dot += wa * wb;
 					if (corpus->df &&
+					    corpus->docs >= RARE_MIN_DOCS &&
 					    corpus->df(a->hash, corpus->ctx) <=
 						    RARE_DF)
 						out->rare++;
@@ -382,7 +381,6 @@ int al_dedup_compare(const struct al_dedup_doc *q, const struct al_dedup_doc *c,
 			   *tx = &m->axes[AL_AXIS_TEXTUAL],
 			   *rp = &m->axes[AL_AXIS_REPORTER];
 	double *f = m->features, z = weights[AL_DF_COUNT];
-	double za[AL_AXIS_COUNT];
 	char pkg[600], cwe[64], buf[300];
 	struct textsim ts = {0};
 	size_t shared = 0;
@@ -406,12 +404,8 @@ int al_dedup_compare(const struct al_dedup_doc *q, const struct al_dedup_doc *c,
 	f[AL_DF_CLASS] = cls;
 	f[AL_DF_CWE] = cwe_relation(q->meta, c->meta, cwe, sizeof(cwe));
 
-	for (int a = 0; a < AL_AXIS_COUNT; a++)
-		za[a] = weights[AL_DF_COUNT];
-	for (int i = 0; i < AL_DF_COUNT; i++) {
+	for (int i = 0; i < AL_DF_COUNT; i++)
 		z += weights[i] * f[i];
-		za[feature_axis[i]] += weights[i] * f[i];
-	}
 	m->score = sigmoid(z);
 
 	/* textual */
@@ -435,8 +429,26 @@ int al_dedup_compare(const struct al_dedup_doc *q, const struct al_dedup_doc *c,
 			 NULL);
 	}
 
-	/* structural */
-	st->score = sigmoid(za[AL_AXIS_STRUCTURAL]);
+	/* structural: the share of what both say that agrees (package,
+	 * affected versions, class, CWE); what the score makes of it is in
+	 * the weights, which count only disagreement (docs/dedup.md) */
+	{
+		int agree = shared ? 1 : 0, known = 1;
+
+		if (shared) {
+			known++;
+			agree += !rdis;
+		}
+		if (cls) {
+			known++;
+			agree += cls > 0;
+		}
+		if (f[AL_DF_CWE] != 0) {
+			known++;
+			agree += f[AL_DF_CWE] > 0;
+		}
+		st->score = (double)agree / known;
+	}
 	if (shared)
 		axis_add(st, "same package ", pkg);
 	else
@@ -444,8 +456,8 @@ int al_dedup_compare(const struct al_dedup_doc *q, const struct al_dedup_doc *c,
 	if (rdis)
 		axis_add(st, "affected versions do not overlap", NULL);
 	if (ts.vshared) {
-		snprintf(buf, sizeof(buf), "%u version%s in common",
-			 ts.vshared, ts.vshared == 1 ? "" : "s");
+		snprintf(buf, sizeof(buf), "%u version%s in common", ts.vshared,
+			 ts.vshared == 1 ? "" : "s");
 		axis_add(st, buf, NULL);
 	} else if (ts.vq && ts.vc) {
 		axis_add(st, "no version in common", NULL);
@@ -471,7 +483,8 @@ int al_dedup_compare(const struct al_dedup_doc *q, const struct al_dedup_doc *c,
 	}
 
 	/* reporter: said, and not counted as someone else's finding */
-	if (q->signer && c->signer && *q->signer && !strcmp(q->signer, c->signer)) {
+	if (q->signer && c->signer && *q->signer &&
+	    !strcmp(q->signer, c->signer)) {
 		snprintf(buf, sizeof(buf),
 			 "same signing key %.16s: a re-send, not another "
 			 "finder",
