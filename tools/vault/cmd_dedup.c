@@ -16,7 +16,7 @@ static const char dups_usage[] =
 	"usage: airlock-vault [--vault DIR] dups ID [--json] [--all] "
 	"[--limit N]\n\n"
 	"The reports that ID may duplicate, best first: a score in [0, 1],\n"
-	"a verdict (likely from 0.60, possible from 0.35) and why, per axis:\n"
+	"a verdict (likely from 0.60, possible from 0.30) and why, per axis:\n"
 	"exact (an attachment in both), structural (package, versions,\n"
 	"class, CWE), textual (title, description and steps), reporter (the\n"
 	"same key or contact: a re-send).  A candidate recorded as a\n"
