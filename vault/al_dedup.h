@@ -62,7 +62,7 @@ enum al_dup_axis_id {
 };
 
 struct al_dup_axis {
-	bool set;    /* this axis had something to say */
+	bool set;     /* this axis had something to say */
 	double score; /* its own share of the evidence, in [0, 1] */
 	char why[240];
 };
@@ -71,7 +71,7 @@ enum al_dup_verdict { AL_DUP_NONE, AL_DUP_POSSIBLE, AL_DUP_LIKELY };
 
 /* The score from which a pair is "possible" and "likely". */
 #define AL_DUP_POSSIBLE_AT 0.30
-#define AL_DUP_LIKELY_AT 0.6
+#define AL_DUP_LIKELY_AT   0.6
 
 /* One side of a comparison: what the vault keeps of a report. */
 struct al_dedup_doc {
@@ -121,9 +121,8 @@ json_t *al_dedup_packages(const json_t *meta);
  * The sketch of a report being imported: title, description and steps of
  * its manifest, plus the versions of its affected ranges.  *out malloc'ed.
  */
-int al_dedup_sketch(const uint8_t key[AL_TERMS_KEY_LEN],
-		    const json_t *manifest, uint8_t **out, size_t *len,
-		    struct al_error *err);
+int al_dedup_sketch(const uint8_t key[AL_TERMS_KEY_LEN], const json_t *manifest,
+		    uint8_t **out, size_t *len, struct al_error *err);
 
 /* The vault's term key (meta 'dedup_key'), made on first use inside the
  * caller's transaction. */
@@ -149,8 +148,8 @@ int al_dedup_clear(sqlite3 *db, struct al_error *err);
 struct al_dup {
 	char report[40];
 	char title[808]; /* as imported (untrusted) */
-	char via[40]; /* the candidate found, when report is its original */
-	bool earlier; /* imported before the report checked */
+	char via[40];    /* the candidate found, when report is its original */
+	bool earlier;    /* imported before the report checked */
 	struct al_dup_match m;
 };
 

@@ -409,28 +409,6 @@ check "credits (text): the independent finder is named as such" \
 check "audit passes after the credits" audit_ok "$V"
 
 # ---- forged decisions and a tampered index are caught ---------------------------------
-# forge VAULT KIND REPORT DATA [SQL]: append a consistent-looking event
-# (right seq, canonical bytes and leaf), as an attacker with write access
-# can, then run SQL (to make the derived rows agree).
-forge() {
-    "$PY" - "$@" <<'PY'
-import hashlib, json, sqlite3, sys
-vault, kind, report, data = sys.argv[1:5]
-sql = sys.argv[5] if len(sys.argv) > 5 else None
-db = sqlite3.connect(vault + "/ledger.sqlite")
-seq, = db.execute("SELECT max(seq) + 1 FROM events").fetchone()
-actor, at = db.execute("SELECT actor, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-data = json.loads(data)
-ev = {"actor": actor, "at": at, "data": data, "kind": kind, "report": report, "seq": seq}
-canon = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-           (seq, at, kind, report, actor, json.dumps(data, sort_keys=True, separators=(",", ":")),
-            canon, hashlib.sha256(b"\0" + canon).digest()))
-if sql:
-    db.execute(sql)
-db.commit()
-PY
-}
 # forged NAME KIND REPORT DATA WANT [SQL]: on a copy (SQL run after the
 # event, to make the rows agree), the explicit checkpoint refuses the
 # forged event (exit 3, naming WANT) and audit refuses the copy (exit 3,
@@ -438,7 +416,7 @@ PY
 forged() {
     local name=$1 kind=$2 report=$3 data=$4 want=$5 sql=${6:-} f="$WORK/forged-$RANDOM" crc cerr
     cp -a "$V" "$f"
-    forge "$f" "$kind" "$report" "$data" ${sql:+"$sql"}
+    forge "$f" "$kind" "$report" "$data" ${sql:+--sql "$sql"}
     av "$f" checkpoint
     crc=$RC
     cerr=$(cat "$WORK/err")

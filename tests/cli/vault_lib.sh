@@ -320,3 +320,32 @@ audit_refused() {
     shift 2
     refused_cmd "$name" "$v" 3 "airlock-vault: audit: " "$@" -- "$VAULT_BIN" --vault "$v" audit
 }
+
+# forge VAULT KIND REPORT DATA [AT] [--sql SQL]: what an attacker who can
+# write the ledger does: append a consistent-looking event (right seq, leaf
+# and canonical bytes; dated AT or as the last event) and, with --sql, edit
+# the derived rows to match.
+forge() {
+    "$PY" - "$@" <<'PY'
+import hashlib, json, sqlite3, sys
+vault, kind, report, data = sys.argv[1:5]
+rest = sys.argv[5:]
+sql = None
+if "--sql" in rest:
+    sql = rest[rest.index("--sql") + 1]
+    rest = rest[:rest.index("--sql")]
+db = sqlite3.connect(vault + "/ledger.sqlite")
+seq, = db.execute("SELECT max(seq) + 1 FROM events").fetchone()
+actor, at = db.execute("SELECT actor, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+at = rest[0] if rest else at
+data = json.loads(data)
+ev = {"actor": actor, "at": at, "data": data, "kind": kind, "report": report, "seq": seq}
+canon = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+           (seq, at, kind, report, actor, json.dumps(data, sort_keys=True, separators=(",", ":")),
+            canon, hashlib.sha256(b"\0" + canon).digest()))
+if sql:
+    db.execute(sql)
+db.commit()
+PY
+}

@@ -230,33 +230,6 @@ av "$V" audit
 check "audit passes after every move and refusal" exit0 out_has "audit: ok"
 
 # ---- forged events are caught -------------------------------------------------
-# An attacker who can write the ledger appends a consistent-looking event
-# (right seq, leaf and canonical bytes) and, with --sql, edits the report
-# row to match.  forge VAULT KIND REPORT DATA [AT] [--sql SQL]
-forge() {
-    "$PY" - "$@" <<'PY'
-import hashlib, json, sqlite3, sys
-vault, kind, report, data = sys.argv[1:5]
-rest = sys.argv[5:]
-sql = None
-if "--sql" in rest:
-    sql = rest[rest.index("--sql") + 1]
-    rest = rest[:rest.index("--sql")]
-db = sqlite3.connect(vault + "/ledger.sqlite")
-seq, = db.execute("SELECT max(seq) + 1 FROM events").fetchone()
-actor, at = db.execute("SELECT actor, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-at = rest[0] if rest else at
-data = json.loads(data)
-ev = {"actor": actor, "at": at, "data": data, "kind": kind, "report": report, "seq": seq}
-canon = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-           (seq, at, kind, report, actor, json.dumps(data, sort_keys=True, separators=(",", ":")),
-            canon, hashlib.sha256(b"\0" + canon).digest()))
-if sql:
-    db.execute(sql)
-db.commit()
-PY
-}
 # forged NAME KIND REPORT DATA [AT] -- WANT [SQL]: on a fresh copy (SQL run
 # on it after the event, to make the rows agree), the forged event is
 # refused by the explicit checkpoint (which runs audit's checks of each
