@@ -868,7 +868,8 @@ int al_vault_dups(struct al_vault *v, const char *id, size_t max, bool all,
 		if (!merged && (all || d->m.verdict != AL_DUP_NONE))
 			n++;
 	}
-	qsort(res, n, sizeof(*res), dup_cmp);
+	if (n)
+		qsort(res, n, sizeof(*res), dup_cmp);
 	if (dc.failed)
 		rc = al_error_set(err, AL_ENOMEM, "out of memory");
 out:
