@@ -349,3 +349,26 @@ if sql:
 db.commit()
 PY
 }
+
+# forged NAME KIND REPORT DATA [AT] -- WANT [SQL]: on a fresh copy of $V (SQL run
+# on it after the event, to make the rows agree), the forged event is
+# refused by the explicit checkpoint (which runs audit's checks of each
+# event it signs and of the state they derive) with exit 3 naming WANT,
+# and audit refuses the copy too (exit 3).
+forged() {
+    local name=$1 kind=$2 report=$3 data=$4 at=${5:-} want=$7 sql=${8:-} f="$WORK/forged-$RANDOM"
+    cp -a "$V" "$f"
+    forge "$f" "$kind" "$report" "$data" ${at:+"$at"} ${sql:+--sql "$sql"}
+    run "$VAULT_BIN" --vault "$f" checkpoint
+    local crc=$RC cerr
+    cerr=$(cat "$WORK/err")
+    run "$VAULT_BIN" --vault "$f" audit
+    # (audit names the first thing wrong: the event itself, or that no
+    # checkpoint covers it, since checkpoint refused to sign it)
+    if [ "$crc" -eq 3 ] && grep -qF -- "$want" <<<"$cerr" && [ "$RC" -eq 3 ] &&
+        { err_has "$want" || err_has "is not covered by a signed checkpoint"; }; then
+        ok "$name"
+    else
+        not_ok "$name: checkpoint exit $crc ($cerr); audit exit $RC ($(cat "$WORK/err"))"
+    fi
+}
